@@ -1,0 +1,157 @@
+"""Setting a device up after its interview, and describing it to the gateway.
+
+Two phases, both best-effort (a sleepy or flaky device must never block the rest):
+1. before the gateway hears of the device: read the static attributes the mapping needs to
+   pick resource types (an IAS zone's type, colour capabilities, meter divisors), and enrol
+   IAS zones with the coordinator;
+2. afterwards: bind and configure reporting for every mapped cluster, then read the reported
+   attributes once so the first state is known.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import zigpy.exceptions
+from zigpy.zcl.helpers import ReportingConfig
+
+from radio import events as ev
+from radio.clusters import BASIC_STATIC, IAS_ZONE, SETUP
+from radio.listeners import plain
+
+LOGGER = logging.getLogger("radio")
+
+BASIC = 0x0000
+STEP_TIMEOUT = 20.0
+_FAILURES = (TimeoutError, zigpy.exceptions.ZigbeeException, ValueError, KeyError)
+
+_LOGICAL = {0: ev.LogicalType.COORDINATOR, 1: ev.LogicalType.ROUTER, 2: ev.LogicalType.END_DEVICE}
+
+
+def _mapped_clusters(device: Any):
+    """(endpoint id, cluster, setup) for every server cluster the gateway maps."""
+    for ep_id, endpoint in device.endpoints.items():
+        if ep_id == 0:
+            continue
+        for cluster_id, cluster in endpoint.in_clusters.items():
+            setup = SETUP.get(cluster_id)
+            if setup is not None:
+                yield ep_id, cluster, setup
+
+
+def _basic(device: Any) -> Any | None:
+    for ep_id, endpoint in device.endpoints.items():
+        if ep_id and BASIC in endpoint.in_clusters:
+            return endpoint.in_clusters[BASIC]
+    return None
+
+
+async def _attempt(what: str, device: Any, coro: Any) -> Any:
+    try:
+        async with asyncio.timeout(STEP_TIMEOUT):
+            return await coro
+    except _FAILURES as exc:
+        LOGGER.debug("%s: %s failed: %s", device.ieee, what, exc)
+        return None
+
+
+async def set_up_device(device: Any, app: Any, *, reporting: bool = False) -> None:
+    if not reporting:
+        basic = _basic(device)
+        if basic is not None:
+            await _attempt("basic read", device, basic.read_attributes(list(BASIC_STATIC)))
+        for _, cluster, setup in _mapped_clusters(device):
+            if setup.static:
+                await _attempt("static read", device, cluster.read_attributes(list(setup.static)))
+            if cluster.cluster_id == IAS_ZONE:
+                await _enrol(device, cluster, app)
+        return
+    for _, cluster, setup in _mapped_clusters(device):
+        if not setup.reports:
+            continue
+        if setup.bind:
+            await _attempt("bind", device, cluster.bind())
+        config = {
+            cluster.find_attribute(r.attribute): _reporting_config(r)
+            for r in setup.reports
+            if r.attribute in cluster.attributes_by_name
+        }
+        await _attempt("configure reporting", device, cluster.configure_reporting_multiple(config))
+        names = [r.attribute for r in setup.reports]
+        await _attempt("initial read", device, cluster.read_attributes(names))
+
+
+def _reporting_config(report: Any) -> ReportingConfig:
+    return ReportingConfig(
+        min_interval=report.min_interval,
+        max_interval=report.max_interval,
+        reportable_change=report.change,
+    )
+
+
+async def _enrol(device: Any, cluster: Any, app: Any) -> None:
+    """Write our IEEE as the CIE address and send an unsolicited enrol response, the
+    "auto-enroll-response" path every IAS zone must accept."""
+    ieee = app.state.node_info.ieee
+    await _attempt("IAS CIE write", device, cluster.write_attributes({"cie_addr": ieee}))
+    await _attempt("IAS enrol", device, cluster.enroll_response(0, 0))
+
+
+def cached_values(device: Any) -> dict[tuple[int, int, int], Any]:
+    """The values zigpy holds for the attributes the gateway maps, keyed
+    (endpoint, cluster, attribute id). Only public `Cluster.get` is used."""
+    values: dict[tuple[int, int, int], Any] = {}
+    for ep_id, endpoint in device.endpoints.items():
+        if ep_id == 0:
+            continue
+        for cluster_id, cluster in endpoint.in_clusters.items():
+            setup = SETUP.get(cluster_id)
+            if cluster_id == BASIC:
+                names = BASIC_STATIC
+            elif setup is not None:
+                names = setup.static + tuple(r.attribute for r in setup.reports)
+            else:
+                continue
+            for name in names:
+                attr = cluster.attributes_by_name.get(name)
+                if attr is None:
+                    continue
+                value = cluster.get(attr.id)
+                if value is not None:
+                    values[(ep_id, cluster_id, attr.id)] = plain(value)
+    return values
+
+
+def device_info(device: Any, cached: dict[tuple[int, int, int], Any]) -> ev.DeviceInfo:
+    endpoints = tuple(
+        ev.EndpointInfo(
+            id=ep_id,
+            profile_id=int(endpoint.profile_id or 0),
+            device_type=int(endpoint.device_type or 0),
+            in_clusters=tuple(sorted(endpoint.in_clusters)),
+            out_clusters=tuple(sorted(endpoint.out_clusters)),
+        )
+        for ep_id, endpoint in sorted(device.endpoints.items())
+        if ep_id != 0
+    )
+    desc = device.node_desc
+    if desc is not None and desc.is_mains_powered is not None:
+        power = ev.PowerSource.MAINS if desc.is_mains_powered else ev.PowerSource.BATTERY
+        logical = _LOGICAL.get(int(desc.logical_type), ev.LogicalType.UNKNOWN)
+    else:
+        power, logical = ev.PowerSource.UNKNOWN, ev.LogicalType.UNKNOWN
+    basic = _basic(device)
+    sw_build = basic.get("sw_build_id") if basic is not None else None
+    return ev.DeviceInfo(
+        ieee=str(device.ieee).lower(),
+        nwk=int(device.nwk),
+        manufacturer=device.manufacturer,
+        model=device.model,
+        power_source=power,
+        logical_type=logical,
+        endpoints=endpoints,
+        sw_build=str(sw_build) if sw_build else None,
+        cached=cached,
+    )
