@@ -74,7 +74,9 @@ class Daemon:
 
         n = self.settings.sim_devices
         devices = demo_home() if n is None else scaled_network(n)
-        self.demo = DemoDriver(self.radio.app, devices, live=self.settings.demo_live)
+        self.demo = DemoDriver(
+            self.radio.app, devices, live=self.settings.demo_live, report_interval=5.0
+        )
         await self.demo.start()
 
     async def stop(self) -> None:

@@ -1,0 +1,2 @@
+"""The deCONZ-compatible REST API: a thin starlette shell over `gateway.api` planners and
+the `gateway.core` store."""

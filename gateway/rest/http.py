@@ -1,0 +1,53 @@
+"""Response and request plumbing shared by every REST handler.
+
+deCONZ's wire details that clients depend on: compact JSON with sorted keys, a JSON content
+type on *every* reply (pydeconz raises on anything else, errors included), a quoted `ETag`
+header with `If-None-Match` → 304, and `Access-Control-Allow-Origin: *`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+JSON_TYPE = "application/json; charset=utf-8"
+MAX_BODY = 64 * 1024
+BASE_HEADERS = {"Access-Control-Allow-Origin": "*"}
+
+
+def encode(obj: Any) -> bytes:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def json_response(
+    body: Any, status: int = 200, *, etag: str | None = None, request: Request | None = None
+) -> Response:
+    headers = dict(BASE_HEADERS)
+    if etag is not None:
+        quoted = f'"{etag}"'
+        headers["ETag"] = quoted
+        if request is not None and request.headers.get("if-none-match") == quoted:
+            return Response(status_code=304, headers=headers)
+    return Response(encode(body), status_code=status, media_type=JSON_TYPE, headers=headers)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
+    """The request body, refusing more than `limit` bytes without reading it all."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
