@@ -1,0 +1,113 @@
+"""Group and scene logic: any_on/all_on, the action cache, scene snapshots and recalls.
+
+Groups are identified by their Zigbee group address (decimal string). Group "0" is the
+hidden all-lights group: every light is a member, it is reachable at `/groups/0` but never
+listed. Scene ids are per group, 1..255, like the Zigbee scene ids stored in the lights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from . import lights as light_map
+from .resources import Light, SceneLight
+
+ALL_LIGHTS = "0"
+FIRST_GROUP_ADDRESS = 1
+LAST_GROUP_ADDRESS = 0xFFEF  # 0xFFF0 and up: deCONZ's all-lights group and reserved ids
+FIRST_SCENE_ID = 1
+LAST_SCENE_ID = 255
+SCENE_TRANSITION = 10  # 1 s, deCONZ default for new scenes
+
+_ACTION_ITEMS = ("on", "bri", "hue", "sat", "ct", "effect")
+
+
+def lowest_free(used: Iterable[int], first: int, last: int) -> int | None:
+    taken = set(used)
+    return next((n for n in range(first, last + 1) if n not in taken), None)
+
+
+def group_state(members: Iterable[Light]) -> dict[str, bool]:
+    """any_on/all_on over the *reachable* members (deCONZ ignores unreachable lights)."""
+    reachable = [light for light in members if light.reachable]
+    on = sum(light.is_on for light in reachable)
+    return {"all_on": bool(reachable) and on == len(reachable), "any_on": on > 0}
+
+
+def member_changes(changes: Mapping[str, Any], any_on: bool) -> dict[str, Any]:
+    """A group action as per-light state changes (`toggle` flips on the group's any_on)."""
+    out = {k: v for k, v in changes.items() if k != "toggle"}
+    if changes.get("toggle"):
+        out["on"] = not any_on
+    return out
+
+
+def action_update(action: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The new values of the group's action cache after sending `changes` (member form)."""
+    out = {k: changes[k] for k in _ACTION_ITEMS if k in changes}
+    if "bri" in out:
+        out["bri"] = min(max(int(out["bri"]), 0), light_map.BRI_MAX)
+    elif "bri_inc" in changes:
+        out["bri"] = min(max(int(action["bri"]) + int(changes["bri_inc"]), 0), light_map.BRI_MAX)
+    if "sat" in out:
+        out["sat"] = min(max(int(out["sat"]), 0), light_map.SAT_MAX)
+    if "ct_inc" in changes and "ct" not in out:
+        out["ct"] = max(int(action["ct"]) + int(changes["ct_inc"]), 0)
+    if "xy" in changes:
+        out["xy"] = [float(v) for v in changes["xy"]]  # the cache keeps what was sent
+        out["colormode"] = "xy"
+    elif "ct" in changes or "ct_inc" in changes:
+        out["colormode"] = "ct"
+    elif "hue" in changes or "sat" in changes:
+        out["colormode"] = "hs"
+    return out
+
+
+def snapshot(light: Light, transitiontime: int) -> SceneLight:
+    """A light's current state as a scene entry (on, bri, colormode + its colour values)."""
+    state = light.state
+    entry = SceneLight(on=state.get("on"), bri=state.get("bri"), transitiontime=transitiontime)
+    mode = state.get("colormode")
+    if mode == "xy" and "xy" in state:
+        entry.colormode = "xy"
+        entry.x, entry.y = state["xy"]
+    elif mode == "ct" and "ct" in state:
+        entry.colormode, entry.ct = "ct", state["ct"]
+    elif mode == "hs" and "hue" in state:
+        entry.colormode, entry.hue, entry.sat = "hs", state["hue"], state["sat"]
+    return entry
+
+
+def scene_changes(entry: SceneLight) -> dict[str, Any]:
+    """A scene entry as light state changes (what recalling it does to the light)."""
+    out: dict[str, Any] = {k: v for k in ("on", "bri") if (v := getattr(entry, k)) is not None}
+    if entry.colormode == "xy" and entry.x is not None and entry.y is not None:
+        out["xy"] = [entry.x, entry.y]
+    elif entry.colormode == "ct" and entry.ct is not None:
+        out["ct"] = entry.ct
+    elif entry.colormode == "hs":
+        out.update({k: v for k in ("hue", "sat") if (v := getattr(entry, k)) is not None})
+    return out
+
+
+def edit_scene_light(entry: SceneLight, light: Light, changes: Mapping[str, Any]) -> None:
+    """`PUT .../scenes/<sid>/lights/<lid>/state`: values are normalised like the light
+    would store them, and a colour value switches the entry's colormode."""
+    if "on" in changes:
+        entry.on = bool(changes["on"])
+    if "bri" in changes:
+        entry.bri = min(max(int(changes["bri"]), 0), light_map.BRI_MAX)
+    if "transitiontime" in changes:
+        entry.transitiontime = int(changes["transitiontime"])
+    if "xy" in changes:
+        entry.colormode = "xy"
+        entry.x, entry.y = (light_map.round_xy(v) for v in changes["xy"])
+    elif "ct" in changes:
+        entry.colormode, entry.ct = "ct", light_map.clamp_ct(light, changes["ct"])
+    elif "hue" in changes or "sat" in changes:
+        entry.colormode = "hs"
+        if "hue" in changes:
+            entry.hue = min(max(int(changes["hue"]), 0), light_map.HUE_MAX)
+        if "sat" in changes:
+            entry.sat = min(max(int(changes["sat"]), 0), light_map.SAT_MAX)

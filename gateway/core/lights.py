@@ -1,0 +1,366 @@
+"""Device endpoint → deCONZ light, and ZCL attributes → light `state` (deconz-api.md §5.2/§5.3).
+
+The light's type comes from the simple descriptor (profile + device id); which `state`
+items exist comes from the server clusters and the colour capabilities, because Home
+Assistant picks a light's colour modes from the keys present when the entity is created.
+Every attribute is turned into state by recomputing from the endpoint's attribute cache,
+so a report and a restart from zigpy's cache go through the same code.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from radio.events import EndpointInfo
+
+from . import zcl
+from .resources import Light
+
+Reader = Callable[[int, int], Any]
+"""`read(cluster, attribute)` → the cached value on the light's endpoint, or None."""
+
+# ColorCapabilities (0x0300/0x400A) bits.
+CAP_HS = 0x01
+CAP_ENHANCED_HUE = 0x02
+CAP_LOOP = 0x04
+CAP_XY = 0x08
+CAP_CT = 0x10
+CAP_ALL = 0x1F
+
+CT_MIN_DEFAULT = 153  # 6500 K
+CT_MAX_DEFAULT = 500  # 2000 K
+XY_RAW_MAX = 0xFEFF  # deCONZ clamps CurrentX/Y here, which publishes as 0.9961
+BRI_MAX = 254
+SAT_MAX = 254
+HUE_MAX = 65535
+
+ALERTS = [
+    "none",
+    "select",
+    "lselect",
+    "blink",
+    "breathe",
+    "okay",
+    "channelchange",
+    "finish",
+    "stop",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class LightKind:
+    type: str
+    dimmable: bool = False
+    color: int = 0  # ColorCapabilities to assume when the light has not reported them
+    with_level: str | None = None  # type to use instead when a Level cluster is present
+
+
+_HA = zcl.PROFILE_HA
+_ZLL = zcl.PROFILE_ZLL
+_EXTENDED = LightKind("Extended color light", True, CAP_ALL)
+_CT = LightKind("Color temperature light", True, CAP_CT)
+_DIMMABLE = LightKind("Dimmable light", True)
+_DIMMABLE_PLUG = LightKind("Dimmable plug-in unit", True)
+_PLUG = LightKind("On/Off plug-in unit")
+
+LIGHT_KINDS: Mapping[tuple[int, int], LightKind] = {
+    (_ZLL, 0x0000): LightKind("On/Off light"),
+    (_ZLL, 0x0010): _PLUG,
+    (_ZLL, 0x0100): _DIMMABLE,
+    (_ZLL, 0x0110): _DIMMABLE_PLUG,
+    (_ZLL, 0x0200): LightKind("Color light", True, CAP_HS | CAP_ENHANCED_HUE | CAP_LOOP | CAP_XY),
+    (_ZLL, 0x0210): _EXTENDED,
+    (_ZLL, 0x0220): _CT,
+    (_HA, 0x0002): LightKind("On/Off output"),
+    (_HA, 0x0009): _PLUG,
+    (_HA, 0x0051): LightKind("Smart plug"),
+    (_HA, 0x0100): LightKind("On/Off light", with_level="Dimmable light"),
+    (_HA, 0x0101): _DIMMABLE,
+    (_HA, 0x0102): LightKind("Color dimmable light", True, CAP_HS | CAP_XY),
+    (_HA, 0x0103): LightKind("On/Off light switch"),
+    (_HA, 0x0104): LightKind("Dimmer switch", True),
+    (_HA, 0x010A): _PLUG,
+    (_HA, 0x010B): _DIMMABLE_PLUG,
+    (_HA, 0x010C): _CT,
+    (_HA, 0x010D): _EXTENDED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LightFeatures:
+    """What a light was built with; fixes its `state` keys for its lifetime."""
+
+    dimmable: bool
+    color: int  # ColorCapabilities bits, 0 for a light without colour
+    identify: bool
+
+
+def classify(ep: EndpointInfo) -> tuple[str, LightFeatures] | None:
+    """The light type and features of an endpoint, or None if it is not a light."""
+    if zcl.ON_OFF not in ep.in_clusters:
+        return None
+    kind = LIGHT_KINDS.get((ep.profile_id, ep.device_type))
+    if kind is None:
+        return None
+    has_level = zcl.LEVEL in ep.in_clusters
+    light_type, dimmable = kind.type, kind.dimmable
+    if kind.with_level and has_level:
+        light_type, dimmable = kind.with_level, True
+    color = kind.color if zcl.COLOR in ep.in_clusters else 0
+    features = LightFeatures(dimmable and has_level, color, zcl.IDENTIFY in ep.in_clusters)
+    return light_type, features
+
+
+def create_light(
+    light_id: str,
+    uniqueid: str,
+    ieee: str,
+    ep: EndpointInfo,
+    light_type: str,
+    features: LightFeatures,
+    attr: Mapping[str, Any],
+    read: Reader,
+) -> Light:
+    """A light with every item present (unknown values null) and the cache applied."""
+    cached_caps = _valid_caps(read(zcl.COLOR, zcl.ATTR_COLOR_CAPABILITIES))
+    if features.color and cached_caps:
+        features = LightFeatures(features.dimmable, cached_caps, features.identify)
+    state: dict[str, Any] = {"alert": "none", "on": None, "reachable": False}
+    if features.dimmable:
+        state["bri"] = None
+    caps = features.color
+    if caps:
+        state["colormode"] = _default_colormode(caps)
+    if caps & (CAP_HS | CAP_ENHANCED_HUE):
+        state.update(hue=None, sat=None)
+    if caps & CAP_XY:
+        state["xy"] = [0, 0]  # pydeconz unpacks xy, so it is never null
+    if caps & CAP_CT:
+        state["ct"] = None
+    if caps & CAP_LOOP:
+        state["effect"] = "none"
+    capabilities, top = _capabilities(features, read)
+    light = Light(
+        light_id,
+        uniqueid,
+        ieee,
+        ep.id,
+        attr={**attr, "type": light_type, "uniqueid": uniqueid},
+        state=state,
+        config={"groups": []},
+        capabilities=capabilities,
+        top=top,
+        features=features,
+    )
+    refresh(light, read)
+    return light
+
+
+def _valid_caps(value: Any) -> int:
+    return int(value) & CAP_ALL if isinstance(value, int) else 0
+
+
+def _default_colormode(caps: int) -> str:
+    if caps & (CAP_HS | CAP_ENHANCED_HUE):
+        return "hs"
+    return "xy" if caps & CAP_XY else "ct"
+
+
+def _ct_range(read: Reader) -> tuple[int, int]:
+    lo, hi = read(zcl.COLOR, zcl.ATTR_CT_MIN), read(zcl.COLOR, zcl.ATTR_CT_MAX)
+    if not isinstance(lo, int) or not 0 < lo < 0xFFFF:
+        lo = CT_MIN_DEFAULT
+    if not isinstance(hi, int) or not lo < hi < 0xFFFF:
+        hi = max(CT_MAX_DEFAULT, lo + 1)
+    return lo, hi
+
+
+def _capabilities(features: LightFeatures, read: Reader) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`capabilities` and the top-level colour items derived from the same facts."""
+    capabilities: dict[str, Any] = {
+        "alerts": list(ALERTS) if features.identify else ["none"],
+        "sleeper": False,
+    }
+    caps = features.color and (
+        _valid_caps(read(zcl.COLOR, zcl.ATTR_COLOR_CAPABILITIES)) or features.color
+    )
+    top: dict[str, Any] = {"hascolor": bool(caps)}
+    if caps:
+        modes = [
+            m
+            for m, bits in (("ct", CAP_CT), ("hs", CAP_HS | CAP_ENHANCED_HUE), ("xy", CAP_XY))
+            if caps & bits
+        ]
+        color: dict[str, Any] = {"modes": modes}
+        top["colorcapabilities"] = caps
+        if caps & CAP_CT:
+            lo, hi = _ct_range(read)
+            color["ct"] = {"max": hi, "min": lo}
+            top.update(ctmax=hi, ctmin=lo)
+        if caps & CAP_LOOP:
+            color["effects"] = ["none", "colorloop"]
+        capabilities["color"] = color
+    return capabilities, top
+
+
+# --- ZCL → state --------------------------------------------------------------------------
+
+
+def xy_from_raw(raw: int) -> float:
+    """CurrentX/Y (0..65535) → published 0..0.9961 with four decimals (deCONZ rule)."""
+    raw = min(max(int(raw), 0), XY_RAW_MAX)
+    return math.floor(raw / 6.5535 + 0.5) / 10000
+
+
+def xy_to_raw(value: float) -> int:
+    return min(max(math.floor(float(value) * 65535 + 0.5), 0), XY_RAW_MAX)
+
+
+def round_xy(value: float) -> float:
+    """A client's x or y as the light will report it back."""
+    return xy_from_raw(xy_to_raw(value))
+
+
+def _clamp(value: Any, lo: int, hi: int) -> int:
+    return min(max(int(value), lo), hi)
+
+
+def _on(read: Reader) -> dict[str, Any]:
+    value = read(zcl.ON_OFF, zcl.ATTR_ON_OFF)
+    return {} if value is None else {"on": bool(value)}
+
+
+def _bri(read: Reader) -> dict[str, Any]:
+    value = read(zcl.LEVEL, zcl.ATTR_CURRENT_LEVEL)
+    return {} if value is None else {"bri": _clamp(value, 0, BRI_MAX)}
+
+
+def _hue(read: Reader) -> dict[str, Any]:
+    """EnhancedCurrentHue is 16-bit already; plain CurrentHue (8-bit) is the fallback."""
+    enhanced = read(zcl.COLOR, zcl.ATTR_ENHANCED_HUE)
+    if enhanced is not None:
+        return {"hue": _clamp(enhanced, 0, HUE_MAX)}
+    plain = read(zcl.COLOR, zcl.ATTR_CURRENT_HUE)
+    return {} if plain is None else {"hue": _clamp(int(plain) * 256, 0, HUE_MAX)}
+
+
+def _sat(read: Reader) -> dict[str, Any]:
+    value = read(zcl.COLOR, zcl.ATTR_CURRENT_SAT)
+    return {} if value is None else {"sat": _clamp(value, 0, SAT_MAX)}
+
+
+def _xy(read: Reader) -> dict[str, Any]:
+    x, y = read(zcl.COLOR, zcl.ATTR_CURRENT_X), read(zcl.COLOR, zcl.ATTR_CURRENT_Y)
+    if x is None and y is None:
+        return {}
+    return {"xy": [xy_from_raw(x or 0), xy_from_raw(y or 0)]}
+
+
+def _ct(read: Reader) -> dict[str, Any]:
+    value = read(zcl.COLOR, zcl.ATTR_COLOR_TEMP)
+    return {} if value is None else {"ct": int(value)}
+
+
+_COLOR_MODES = {0: "hs", 1: "xy", 2: "ct", 3: "hs"}  # 3: enhanced hue (EnhancedColorMode)
+
+
+def _colormode_from(attribute: int) -> Callable[[Reader], dict[str, Any]]:
+    def compute(read: Reader) -> dict[str, Any]:
+        mode = _COLOR_MODES.get(read(zcl.COLOR, attribute))  # type: ignore[arg-type]
+        return {} if mode is None else {"colormode": mode}
+
+    return compute
+
+
+def _effect(read: Reader) -> dict[str, Any]:
+    value = read(zcl.COLOR, zcl.ATTR_COLOR_LOOP_ACTIVE)
+    return {} if value is None else {"effect": "colorloop" if value else "none"}
+
+
+STATE_ATTRIBUTES: Mapping[tuple[int, int], Callable[[Reader], dict[str, Any]]] = {
+    (zcl.ON_OFF, zcl.ATTR_ON_OFF): _on,
+    (zcl.LEVEL, zcl.ATTR_CURRENT_LEVEL): _bri,
+    (zcl.COLOR, zcl.ATTR_CURRENT_HUE): _hue,
+    (zcl.COLOR, zcl.ATTR_ENHANCED_HUE): _hue,
+    (zcl.COLOR, zcl.ATTR_CURRENT_SAT): _sat,
+    (zcl.COLOR, zcl.ATTR_CURRENT_X): _xy,
+    (zcl.COLOR, zcl.ATTR_CURRENT_Y): _xy,
+    (zcl.COLOR, zcl.ATTR_COLOR_TEMP): _ct,
+    (zcl.COLOR, zcl.ATTR_COLOR_MODE): _colormode_from(zcl.ATTR_COLOR_MODE),
+    (zcl.COLOR, zcl.ATTR_ENHANCED_COLOR_MODE): _colormode_from(zcl.ATTR_ENHANCED_COLOR_MODE),
+    (zcl.COLOR, zcl.ATTR_COLOR_LOOP_ACTIVE): _effect,
+}
+
+CAPABILITY_ATTRIBUTES = frozenset(
+    (zcl.COLOR, a) for a in (zcl.ATTR_COLOR_CAPABILITIES, zcl.ATTR_CT_MIN, zcl.ATTR_CT_MAX)
+)
+
+
+def apply_attribute(light: Light, cluster: int, attribute: int, read: Reader) -> bool:
+    """Recompute what `(cluster, attribute)` feeds; False if the light does not use it."""
+    compute = STATE_ATTRIBUTES.get((cluster, attribute))
+    if compute is not None:
+        values = {k: v for k, v in compute(read).items() if k in light.state}
+        light.update("state", values)
+        return bool(values)
+    if (cluster, attribute) in CAPABILITY_ATTRIBUTES and light.features.color:
+        capabilities, top = _capabilities(light.features, read)
+        light.update("capabilities", capabilities)
+        light.update("top", top)
+        return True
+    return False
+
+
+def refresh(light: Light, read: Reader) -> None:
+    """Apply every cached attribute (creation, re-interview)."""
+    for cluster, attribute in STATE_ATTRIBUTES:
+        apply_attribute(light, cluster, attribute, read)
+
+
+# --- REST commands → optimistic state -------------------------------------------------------
+
+
+def clamp_ct(light: Light, ct: Any) -> int:
+    return _clamp(
+        ct, light.top.get("ctmin", CT_MIN_DEFAULT), light.top.get("ctmax", CT_MAX_DEFAULT)
+    )
+
+
+def optimistic_state(light: Light, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The `state` a validated light/group command will produce, as deCONZ sets it at once.
+
+    Only one colour command is executed, by priority xy > ct > ct_inc > hue/sat, and
+    `colormode` follows it. Items the light does not have are ignored.
+    """
+    state = light.state
+    out: dict[str, Any] = {}
+    if "on" in changes and "on" in state:
+        out["on"] = bool(changes["on"])
+    if "bri" in state:
+        if "bri" in changes:
+            out["bri"] = _clamp(changes["bri"], 0, BRI_MAX)
+        elif "bri_inc" in changes:
+            out["bri"] = _clamp((state["bri"] or 0) + int(changes["bri_inc"]), 0, BRI_MAX)
+    mode = None
+    if "xy" in changes and "xy" in state:
+        x, y = changes["xy"]
+        out["xy"], mode = [round_xy(x), round_xy(y)], "xy"
+    elif "ct" in changes and "ct" in state:
+        out["ct"], mode = clamp_ct(light, changes["ct"]), "ct"
+    elif "ct_inc" in changes and "ct" in state:
+        current = state["ct"] if state["ct"] is not None else light.top.get("ctmin", CT_MIN_DEFAULT)
+        out["ct"], mode = clamp_ct(light, current + int(changes["ct_inc"])), "ct"
+    elif ("hue" in changes or "sat" in changes) and "hue" in state:
+        if "hue" in changes:
+            out["hue"] = _clamp(changes["hue"], 0, HUE_MAX)
+        if "sat" in changes:
+            out["sat"] = _clamp(changes["sat"], 0, SAT_MAX)
+        mode = "hs"
+    if mode and "colormode" in state:
+        out["colormode"] = mode
+    if "effect" in changes and "effect" in state:
+        out["effect"] = str(changes["effect"])
+    return out

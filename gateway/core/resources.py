@@ -1,0 +1,370 @@
+"""The deCONZ resource objects: `Light`, `Sensor`, `Group`, `Scene`.
+
+Each device resource keeps its public items in four dicts that mirror the JSON
+sub-objects (`attr` holds the top-level attributes), so `to_json()` is a plain merge and a
+websocket `changed` message is a view of one dict. Every change goes through `update()`,
+which records which items changed since the last push; `take_messages()` turns those
+records into one message per sub-object, honouring `websocketnotifyall`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
+
+PUSHED_SECTIONS = ("state", "config", "capabilities", "attr")
+
+# A per-process salt: etags change across restarts even if the revision counters repeat,
+# so a client's cached `If-None-Match` never matches a rebuilt resource by accident.
+_ETAG_SALT = os.urandom(8).hex()
+_ETAG_COUNTER = itertools.count()
+
+
+def copy_json(value: Any) -> Any:
+    """Copy of a JSON-like value; callers may keep or mutate what they get."""
+    if isinstance(value, dict):
+        return {k: copy_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [copy_json(v) for v in value]
+    return value
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Equality that tells `True` from `1` and `0` from `0.0` (deCONZ items are typed)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+class Tracked:
+    """Something with an `etag` that is regenerated on every change.
+
+    Etags come from one process-wide counter, so a resource re-created under the same id
+    (a group deleted and made again, a retyped sensor) never repeats an old etag."""
+
+    r: ClassVar[str]
+
+    def __init__(self, id: str) -> None:
+        self.id = id
+        self.etag = ""
+        self.touch()
+
+    def touch(self) -> None:
+        seed = f"{_ETAG_SALT}/{next(_ETAG_COUNTER)}"
+        self.etag = hashlib.md5(seed.encode(), usedforsecurity=False).hexdigest()
+
+
+class DeviceResource(Tracked):
+    """A light or sensor: one endpoint (and, for sensors, one cluster) of a device."""
+
+    noun: ClassVar[str]
+
+    def __init__(
+        self,
+        id: str,
+        uniqueid: str,
+        ieee: str,
+        endpoint: int,
+        *,
+        attr: dict[str, Any],
+        state: dict[str, Any],
+        config: dict[str, Any],
+        capabilities: dict[str, Any],
+        top: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(id)
+        self.uniqueid = uniqueid
+        self.ieee = ieee
+        self.endpoint = endpoint
+        self.attr = attr
+        self.state = state
+        self.config = config
+        self.capabilities = capabilities
+        # Top-level items that are not pushed as `attr` (they follow `capabilities`).
+        self.top = top or {}
+        self.lastseen_at: float | None = None  # when `attr.lastseen` was last advanced
+        self._pending: dict[str, set[str]] = {s: set() for s in PUSHED_SECTIONS}
+
+    @property
+    def name(self) -> str:
+        return str(self.attr.get("name", ""))
+
+    @property
+    def type(self) -> str:
+        return str(self.attr["type"])
+
+    def section(self, name: str) -> dict[str, Any]:
+        return getattr(self, name)  # type: ignore[no-any-return]
+
+    def update(
+        self, section: str, values: Mapping[str, Any], *, push: Iterable[str] = ()
+    ) -> set[str]:
+        """Set items of one sub-object; returns the keys whose value changed.
+
+        Keys in `push` are pushed even when unchanged (deCONZ "push on set" items such as
+        `lastupdated` and `buttonevent`).
+        """
+        target = self.section(section)
+        changed = {k for k, v in values.items() if k not in target or not same_value(target[k], v)}
+        for key in changed:
+            target[key] = copy_json(values[key])
+        forced = set(push) & values.keys()
+        if changed or forced:
+            self.touch()
+            if section in self._pending:
+                self._pending[section] |= changed | forced
+        return changed
+
+    def set_lastseen(self, value: str | None) -> bool:
+        """`attr.lastseen` travels in its own rate-limited message, not with other attrs."""
+        if self.attr.get("lastseen") == value:
+            return False
+        self.attr["lastseen"] = value
+        self.touch()
+        return True
+
+    def pending_keys(self, section: str) -> set[str]:
+        return set(self._pending[section])
+
+    def discard_changes(self) -> None:
+        for keys in self._pending.values():
+            keys.clear()
+
+    def event(self, e: str, **extra: Any) -> dict[str, Any]:
+        return {
+            "e": e,
+            "id": self.id,
+            "r": self.r,
+            "t": "event",
+            "uniqueid": self.uniqueid,
+            **extra,
+        }
+
+    def take_messages(self, notify_all: bool) -> list[dict[str, Any]]:
+        """One `changed` message per sub-object with a changed item, then forget them."""
+        messages = []
+        for section in PUSHED_SECTIONS:
+            keys = self._pending[section]
+            if not keys:
+                continue
+            data = self.section(section)
+            body = data if notify_all else {k: data[k] for k in sorted(keys) if k in data}
+            messages.append(self.event("changed", **{section: copy_json(body)}))
+            keys.clear()
+        return messages
+
+    def to_json(self) -> dict[str, Any]:
+        obj: dict[str, Any] = copy_json(self.attr)
+        obj.update(copy_json(self.top))
+        obj["capabilities"] = copy_json(self.capabilities)
+        obj["config"] = copy_json(self.config)
+        obj["etag"] = self.etag
+        obj["state"] = copy_json(self.state)
+        return obj
+
+    def added_event(self) -> dict[str, Any]:
+        return self.event("added", **{self.noun: self.to_json()})
+
+
+class Light(DeviceResource):
+    r = "lights"
+    noun = "light"
+
+    def __init__(self, *args: Any, features: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.features = features  # lights.LightFeatures: what the light can do
+
+    @property
+    def reachable(self) -> bool:
+        return self.state.get("reachable") is True
+
+    @property
+    def is_on(self) -> bool:
+        return self.state.get("on") is True
+
+
+class Sensor(DeviceResource):
+    r = "sensors"
+    noun = "sensor"
+
+    def __init__(self, *args: Any, spec: Any, cluster: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.spec = spec  # sensors.SensorSpec: the table row this sensor follows
+        self.cluster = cluster  # the uniqueid cluster suffix
+
+    @property
+    def reachable(self) -> bool:
+        return self.config.get("reachable") is True
+
+
+DEFAULT_ACTION: dict[str, Any] = {
+    "alert": "none",
+    "bri": 127,
+    "colormode": "hs",
+    "ct": 0,
+    "effect": "none",
+    "hue": 0,
+    "on": False,
+    "sat": 127,
+    "scene": "",
+    "xy": [0, 0],
+}
+
+
+@dataclass(slots=True)
+class SceneLight:
+    """One light's stored values in a scene; None means "not part of the scene"."""
+
+    on: bool | None = None
+    bri: int | None = None
+    colormode: str | None = None
+    x: float | None = None
+    y: float | None = None
+    ct: int | None = None
+    hue: int | None = None
+    sat: int | None = None
+    transitiontime: int = 10
+
+    _COLOR_KEYS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "xy": ("x", "y"),
+        "ct": ("ct",),
+        "hs": ("hue", "sat"),
+    }
+
+    def to_json(self, light_id: str) -> dict[str, Any]:
+        obj: dict[str, Any] = {"id": light_id, "transitiontime": self.transitiontime}
+        for key in ("on", "bri", "colormode", *self._COLOR_KEYS.get(self.colormode or "", ())):
+            if (value := getattr(self, key)) is not None:
+                obj[key] = value
+        return obj
+
+    def to_dict(self) -> dict[str, Any]:
+        """Compact form for persistence."""
+        return {f.name: v for f in fields(self) if (v := getattr(self, f.name)) is not None}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SceneLight:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass(slots=True)
+class Scene:
+    id: str
+    name: str
+    transitiontime: int = 10
+    lights: dict[str, SceneLight] = field(default_factory=dict)
+
+    def light_ids(self) -> list[str]:
+        return sorted(self.lights, key=int)
+
+    def summary_json(self) -> dict[str, Any]:
+        """The entry in a group's `scenes` list."""
+        return {
+            "id": self.id,
+            "lightcount": len(self.lights),
+            "name": self.name,
+            "transitiontime": self.transitiontime,
+        }
+
+    def listing_json(self) -> dict[str, Any]:
+        """`GET /groups/<gid>/scenes` entry."""
+        return {
+            "lights": self.light_ids(),
+            "name": self.name,
+            "transitiontime": self.transitiontime,
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """`GET /groups/<gid>/scenes/<sid>`."""
+        return {
+            "lights": [self.lights[lid].to_json(lid) for lid in self.light_ids()],
+            "name": self.name,
+            "state": 0,
+        }
+
+
+class Group(Tracked):
+    """A Zigbee group; `action` caches the last command sent to it (not a reading)."""
+
+    r = "groups"
+
+    def __init__(
+        self,
+        id: str,
+        name: str,
+        type: str = "LightGroup",
+        class_: str | None = None,
+        lights: Iterable[str] = (),
+        hidden: bool = False,
+        uniqueid: str | None = None,
+    ) -> None:
+        super().__init__(id)
+        self.name = name
+        self.type = type
+        self.class_ = class_
+        self.lights: list[str] = list(lights)
+        self.hidden = hidden
+        self.uniqueid = uniqueid
+        self.action: dict[str, Any] = copy_json(DEFAULT_ACTION)
+        self.state: dict[str, Any] = {"all_on": False, "any_on": False}
+        self.scenes: dict[str, Scene] = {}
+        self.devicemembership: list[str] = []
+        self._pending_state: set[str] = set()
+        self._pending_name = False
+
+    def update_state(self, values: Mapping[str, Any]) -> set[str]:
+        changed = {k for k, v in values.items() if not same_value(self.state.get(k), v)}
+        if changed:
+            self.state.update({k: values[k] for k in changed})
+            self._pending_state |= changed
+            self.touch()
+        return changed
+
+    def set_name(self, name: str) -> bool:
+        if name == self.name:
+            return False
+        self.name = name
+        self._pending_name = True
+        self.touch()
+        return True
+
+    def discard_changes(self) -> None:
+        self._pending_state.clear()
+        self._pending_name = False
+
+    def take_messages(self, notify_all: bool) -> list[dict[str, Any]]:
+        """Groups push only `state` (any_on/all_on) and a top-level `name`."""
+        base = {"e": "changed", "id": self.id, "r": self.r, "t": "event"}
+        messages = []
+        if self._pending_state:
+            keys = self.state.keys() if notify_all else sorted(self._pending_state)
+            messages.append({**base, "state": {k: self.state[k] for k in keys}})
+        if self._pending_name:
+            messages.append({**base, "name": self.name})
+        self.discard_changes()
+        return messages
+
+    def to_json(self) -> dict[str, Any]:
+        obj: dict[str, Any] = {
+            "action": copy_json(self.action),
+            "devicemembership": list(self.devicemembership),
+            "etag": self.etag,
+            "id": self.id,
+            "lights": list(self.lights),
+            "name": self.name,
+            "scenes": [self.scenes[s].summary_json() for s in sorted(self.scenes, key=int)],
+            "state": dict(self.state),
+            "type": self.type,
+        }
+        if self.type == "Room" and self.class_ is not None:
+            obj["class"] = self.class_
+        if self.uniqueid is not None:
+            obj["uniqueid"] = self.uniqueid
+        return obj
