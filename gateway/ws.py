@@ -20,15 +20,19 @@ Fan-out design, and why:
   1008 and aborted after ``close_timeout``; it never delays the others and the memory held
   for it stays at most ``max_buffer`` plus kernel socket buffers.
 
-Measured on loopback (2-core EPYC, websockets 17.4, 176-byte event, raw-socket readers in a
-second process, 20-100 clients): websockets' ``broadcast()`` ~7-9 us/frame server CPU
-(110-145k frames/s); a per-client queue and writer task doing ``await send()`` ~9-14 us/frame;
-a shared pre-built frame written per event ~5-7 us/frame; shared frames coalesced per loop
-iteration (this module) ~0.4-0.6 us/frame in bursts of 50 events (1.1-2.5M frames/s), and
-the same as ``broadcast()`` when events arrive one per loop iteration. The costs: up to one
-loop iteration of latency, and every data frame must go through this module (``publish``
-or ``send``), never ``connection.send()``, so that per-connection compression contexts and
-ordering stay consistent.
+Measured on loopback (2-core EPYC, shared and noisy; websockets 17.4; 176-byte event; 20-100
+raw-socket readers in a second process), server CPU per delivered frame:
+
+* websockets ``broadcast()``: 6-9 us (60-145k frames/s end to end);
+* a per-client queue and writer task doing ``await connection.send()``: 9-19 us;
+* this module: 0.9-1.6 us in bursts of 50 events (380-600k frames/s end to end), and
+  5-10 us, like ``broadcast()``, when events arrive one per loop iteration.
+
+Memory: ~14-15 KiB of Python heap per idle client; a stalled client peaks at ``max_buffer``
+plus ~40 KiB and is freed on abort (the kernel also absorbed ~2.7 MiB per socket on loopback
+before the limit was reached). The costs of this design: up to one loop iteration of latency,
+and every data frame must go through this module (``publish`` or ``send``), never
+``connection.send()``, so that ordering and per-connection compression contexts stay right.
 """
 
 from __future__ import annotations
@@ -95,17 +99,30 @@ class Subscriber:
     Handed to ``on_message``; reply with :meth:`WebsocketEventServer.send`.
     """
 
-    __slots__ = ("_abort", "_pending", "_pending_bytes", "connection", "peer")
+    __slots__ = (
+        "_abort",
+        "_extensions",
+        "_pending",
+        "_pending_bytes",
+        "_protocol",
+        "_transport",
+        "connection",
+        "peer",
+    )
 
     def __init__(self, connection: ServerConnection) -> None:
         self.connection = connection
         self.peer = _format_peer(connection.remote_address)
+        # Shortcuts for the per-event path; all fixed once the handshake is done.
+        self._protocol = connection.protocol
+        self._transport = connection.transport
+        self._extensions = connection.protocol.extensions
         self._pending: list[bytes] = []
         self._pending_bytes = 0
         self._abort: asyncio.TimerHandle | None = None
 
     def __repr__(self) -> str:
-        return f"<Subscriber {self.peer} {self.connection.protocol.state.name}>"
+        return f"<Subscriber {self.peer} {self._protocol.state.name}>"
 
     @property
     def request(self) -> Request | None:
@@ -114,20 +131,17 @@ class Subscriber:
 
     @property
     def is_open(self) -> bool:
-        return self.connection.protocol.state is OPEN
+        return self._protocol.state is OPEN
 
     @property
     def buffered_bytes(self) -> int:
         """Bytes accepted for this client but not yet handed to the kernel."""
-        return self.connection.transport.get_write_buffer_size() + self._pending_bytes
+        return self._transport.get_write_buffer_size() + self._pending_bytes
 
-    def _frame(self, payload: bytes, shared: bytes) -> bytes:
-        extensions = self.connection.protocol.extensions
-        return _text_frame(payload, extensions) if extensions else shared
-
-    def _queue(self, frame: bytes, limit: int) -> bool:
-        """Queue ``frame`` unless that would put more than ``limit`` bytes in flight."""
-        if self.buffered_bytes + len(frame) > limit:
+    def _queue(self, payload: bytes, shared: bytes, limit: int) -> bool:
+        """Queue the event unless that would put more than ``limit`` bytes in flight."""
+        frame = _text_frame(payload, self._extensions) if self._extensions else shared
+        if self._transport.get_write_buffer_size() + self._pending_bytes + len(frame) > limit:
             return False
         self._pending.append(frame)
         self._pending_bytes += len(frame)
@@ -135,7 +149,7 @@ class Subscriber:
 
     def _flush(self) -> None:
         if self._pending and self.is_open:
-            self.connection.transport.write(b"".join(self._pending))
+            self._transport.write(b"".join(self._pending))
         self._pending.clear()
         self._pending_bytes = 0
 
@@ -148,11 +162,9 @@ class Subscriber:
         if not self.is_open:
             return
         self._flush()
-        self.connection.protocol.send_close(code, reason)
+        self._protocol.send_close(code, reason)
         self.connection.send_data()
-        self._abort = asyncio.get_running_loop().call_later(
-            timeout, self.connection.transport.abort
-        )
+        self._abort = asyncio.get_running_loop().call_later(timeout, self._transport.abort)
 
     def _release(self) -> None:
         if self._abort is not None:
@@ -164,6 +176,8 @@ class Subscriber:
 
 @dataclass(frozen=True, slots=True)
 class WebsocketStats:
+    """Counters for metrics. ``clients`` includes clients whose close is still in progress."""
+
     clients: int
     clients_accepted: int
     clients_dropped_slow: int
@@ -181,7 +195,8 @@ class WebsocketEventServer:
         authenticate: optional ``(request) -> bool`` (or awaitable), checked during the
             handshake; ``False`` answers HTTP 403. deCONZ clients send no credentials.
         on_message: optional ``(subscriber, text)`` callback (or coroutine) for client text
-            frames, which are otherwise ignored. Called in order, one at a time per client.
+            frames, which are otherwise ignored. Called in order, one at a time per client;
+            keep it quick, the client's further frames wait for it.
         ping_interval, ping_timeout: server keepalive, websockets' defaults; also drops
             clients whose TCP connection died silently. Client pings are always answered.
         close_timeout: how long a closing client may take before its connection is aborted;
@@ -279,9 +294,9 @@ class WebsocketEventServer:
 
         Raises ValueError, when clients are connected, if the event alone exceeds ``max_buffer``.
         """
-        self._published += 1
         if self._subscribers:
             self._deliver(message, self._subscribers)
+        self._published += 1
 
     def send(self, subscriber: Subscriber, message: Mapping[str, Any] | str) -> None:
         """Send one message to one client, in order with published events (for replies)."""
@@ -293,9 +308,7 @@ class WebsocketEventServer:
         if len(shared) > self._max_buffer:
             raise ValueError(f"event of {len(shared)} bytes exceeds max_buffer={self._max_buffer}")
         for subscriber in subscribers:
-            if not subscriber.is_open:
-                continue
-            if not subscriber._queue(subscriber._frame(payload, shared), self._max_buffer):
+            if subscriber.is_open and not subscriber._queue(payload, shared, self._max_buffer):
                 self._drop_slow(subscriber)
         if self._flush_handle is None:
             self._flush_handle = asyncio.get_running_loop().call_soon(self._flush)
@@ -328,11 +341,11 @@ class WebsocketEventServer:
         return connection.respond(HTTPStatus.FORBIDDEN, "Forbidden\n")
 
     async def _serve_connection(self, connection: ServerConnection) -> None:
-        # websockets calls this right after writing the 101 response, without yielding in
-        # between. Registering before our first await means no event published after the
-        # handshake can miss this client (deconz-rest-plugin #37/#50 lost the first one).
+        # websockets (14-17.4) calls this right after writing the 101 response, without
+        # yielding in between. Registering before our first await means no event published
+        # after the handshake can miss this client (deconz-rest-plugin #37/#50 lost the first
+        # one); tests/gateway/test_ws.py races it.
         subscriber = Subscriber(connection)
-        await asyncio.sleep(0.0005)
         self._subscribers.add(subscriber)
         self._accepted += 1
         LOGGER.debug("Websocket client %s connected", subscriber.peer)
