@@ -1,0 +1,71 @@
+"""Scene extension field sets, typed with zigpy.
+
+zigpy 2.4 declares Scenes Add (0x00) and Enhanced Add (0x40) without their trailing
+extension field sets (`# TODO: + extension field sets` in `zcl/clusters/general.py`), so
+there is no zigpy type to fill. This module defines the missing types from zigpy's own
+primitives, so every byte is produced by a zigpy serializer:
+
+- `ExtensionFieldSet`: cluster id (uint16) + length-prefixed attribute values (ZCL §3.7.2.4.2);
+- the per-cluster payloads in the order ZCL fixes: On/Off `OnOff`; Level `CurrentLevel`;
+  Color `CurrentX, CurrentY, EnhancedCurrentHue, CurrentSaturation, ColorLoopActive,
+  ColorLoopDirection, ColorLoopTime` (the 11-byte set deCONZ sends; colour temperature
+  travels as its xy point, which is how deCONZ stores ct scenes too);
+- `SCENE_ADD_COMMANDS`: `add`/`enhanced_add` with an extra `extension_field_sets` argument.
+
+The radio layer must send a `ZclCommand` whose args carry `extension_field_sets` with
+`cluster.request(False, cmd.id, cmd.schema, **args)` using the definition from
+`SCENE_ADD_COMMANDS`, because the stock schema rejects the extra argument. (These
+definitions belong in `radio/`; they live here until the radio layer adopts them.)
+"""
+
+from __future__ import annotations
+
+import zigpy.types as t
+from zigpy.zcl import foundation
+from zigpy.zcl.clusters.general import Scenes
+
+
+class ExtensionFieldSet(t.Struct):
+    cluster_id: t.uint16_t
+    extension_field_set: t.LVBytes
+
+
+class OnOffFields(t.Struct):
+    on_off: t.Bool
+
+
+class LevelFields(t.Struct):
+    current_level: t.uint8_t
+
+
+class ColorFields(t.Struct):
+    current_x: t.uint16_t
+    current_y: t.uint16_t
+    enhanced_current_hue: t.uint16_t
+    current_saturation: t.uint8_t
+    color_loop_active: t.uint8_t
+    color_loop_direction: t.uint8_t
+    color_loop_time: t.uint16_t
+
+
+ExtensionFieldSets = t.List[ExtensionFieldSet]
+
+
+def field_set(cluster_id: int, fields: t.Struct) -> ExtensionFieldSet:
+    return ExtensionFieldSet(
+        cluster_id=cluster_id, extension_field_set=t.LVBytes(fields.serialize())
+    )
+
+
+def _with_field_sets(base: foundation.ZCLCommandDef) -> foundation.ZCLCommandDef:
+    schema = {f.name: f.type for f in base.schema.fields}
+    schema["extension_field_sets"] = ExtensionFieldSets
+    return foundation.ZCLCommandDef(
+        id=base.id, name=base.name, schema=schema, direction=base.direction
+    ).with_compiled_schema()
+
+
+SCENE_ADD_COMMANDS: dict[str, foundation.ZCLCommandDef] = {
+    name: _with_field_sets(getattr(Scenes.ServerCommandDefs, name))
+    for name in ("add", "enhanced_add")
+}

@@ -1,0 +1,267 @@
+from __future__ import annotations
+
+import pytest
+from deconz_samples import check_zigpy
+
+from gateway.api.colour import mired_to_xy
+from gateway.api.scene_fields import SCENE_ADD_COMMANDS
+from gateway.api.scenes import (
+    plan_scene_attributes,
+    plan_scene_create,
+    plan_scene_delete,
+    plan_scene_light_state,
+    plan_scene_recall,
+    plan_scene_store,
+)
+from radio.commands import DeviceTarget, GroupTarget, ZclCommand
+
+G1 = GroupTarget(1)
+COLOR = DeviceTarget("00:15:8d:00:01:23:45:67", 1)
+
+
+def scenes_cmd(command, target=G1, **args):
+    return ZclCommand(target, 0x0005, command, args)
+
+
+def err(type_, address, description):
+    return {"error": {"type": type_, "address": address, "description": description}}
+
+
+def wire(command: ZclCommand) -> bytes:
+    """The ZCL payload zigpy would put on the air for a scene-add command."""
+    return SCENE_ADD_COMMANDS[command.command].schema(**command.args).serialize()
+
+
+class TestCreate:
+    def test_snapshot_reachable_members_then_add_and_store(self, scenes, members):
+        members["5"]["state"]["reachable"] = False
+        result = plan_scene_create("1", scenes, members, {"name": "Evening"})
+        check_zigpy(result.commands)
+        assert result.status == 200
+        assert result.responses == [{"success": {"id": "3"}}]
+        assert result.scene_id == "3"
+        assert result.scene == {
+            "name": "Evening",
+            "transitiontime": 10,
+            "lights": [
+                {
+                    "id": "3",
+                    "on": True,
+                    "transitiontime": 10,
+                    "bri": 180,
+                    "colormode": "xy",
+                    "x": 0.4573,
+                    "y": 0.41,
+                }
+            ],
+        }
+        assert result.commands == [
+            scenes_cmd("add", group_id=1, scene_id=3, transition_time=1, scene_name=""),
+            scenes_cmd("store", group_id=1, scene_id=3),
+        ]
+
+    def test_default_name_and_explicit_id(self, scenes, members):
+        result = plan_scene_create("1", scenes, members, {"id": 0})
+        assert result.scene_id == "0"
+        assert result.scene["name"] == "Scene 0"
+        assert result.scene["lights"][1] == {
+            "id": "5",
+            "on": False,
+            "transitiontime": 10,
+            "bri": 60,
+            "colormode": "ct",
+            "ct": 300,
+        }
+
+    def test_duplicate_name_or_id_is_100(self, scenes, members):
+        result = plan_scene_create("1", scenes, members, {"name": "Relax"})
+        assert result.status == 400
+        assert result.responses == [
+            err(100, "/groups/1/scenes", "resource, /groups/1/scenes/Relax, already exists")
+        ]
+        result = plan_scene_create("1", scenes, members, {"id": 2})
+        assert result.responses == [
+            err(100, "/groups/1/scenes", "resource, /groups/1/scenes/2, already exists")
+        ]
+        assert result.commands == [] and result.scene is None
+
+    @pytest.mark.parametrize(
+        "body", [{"name": "x" * 33}, {"name": 1}, {"id": 256}, {"id": "3"}, {"id": True}]
+    )
+    def test_invalid_values(self, scenes, members, body):
+        result = plan_scene_create("1", scenes, members, body)
+        assert result.status == 400
+        assert result.responses[0]["error"]["type"] == 7
+
+    def test_invalid_body(self, scenes, members):
+        assert plan_scene_create("1", scenes, members, {}).responses == [
+            err(2, "/groups/1/scenes", "body contains invalid JSON")
+        ]
+
+
+def test_rename(scenes):
+    result = plan_scene_attributes("1", "1", scenes, {"name": "Chill"})
+    assert result.responses == [{"success": {"/groups/1/scenes/1/name": "Chill"}}]
+    assert result.changes == {"/groups/1/scenes/1": {"name": "Chill"}}
+    assert plan_scene_attributes("1", "1", scenes, {"name": "Relax"}).status == 200
+    assert (
+        plan_scene_attributes("1", "1", scenes, {"name": "Bright"}).responses[0]["error"]["type"]
+        == 100
+    )
+    assert plan_scene_attributes("1", "1", scenes, {"name": ""}).status == 400
+    assert plan_scene_attributes("1", "9", scenes, {"name": "x"}).responses == [
+        err(3, "/groups/1/scenes/9", "resource, /groups/1/scenes/9, not available")
+    ]
+
+
+def test_store_resnapshots_with_transition(scenes, members):
+    result = plan_scene_store("1", "2", scenes, members, {"transitiontime": 50})
+    check_zigpy(result.commands)
+    assert result.responses == [{"success": {"id": "2"}}]
+    assert result.commands == [
+        scenes_cmd("add", group_id=1, scene_id=2, transition_time=5, scene_name=""),
+        scenes_cmd("store", group_id=1, scene_id=2),
+    ]
+    assert result.scene["name"] == "Bright"
+    assert result.scene["transitiontime"] == 50
+    assert [entry["transitiontime"] for entry in result.scene["lights"]] == [50, 50]
+    assert plan_scene_store("1", "2", scenes, members, {}).scene["transitiontime"] == 10
+    assert plan_scene_store("1", "2", scenes, members, {"transitiontime": "x"}).status == 400
+    assert plan_scene_store("1", "7", scenes, members, {}).status == 404
+
+
+class TestRecall:
+    def test_recall_groupcast_and_optimistic_members(self, group, scenes, members):
+        result = plan_scene_recall("1", "1", group, scenes, members)
+        check_zigpy(result.commands)
+        assert result.responses == [{"success": {"id": "1"}}]
+        assert result.commands == [scenes_cmd("recall", group_id=1, scene_id=1)]
+        assert result.changes == {
+            "/groups/1/action": {"scene": "1"},
+            "/lights/3/state": {"on": True, "bri": 180, "colormode": "xy", "xy": [0.4573, 0.41]},
+            "/lights/5/state": {"on": True, "bri": 120, "colormode": "ct", "ct": 370},
+            "/groups/1/state": {"all_on": True, "any_on": True},
+        }
+
+    @pytest.mark.parametrize(
+        ("last", "ref", "expected"),
+        [("2", "next", "1"), ("1", "next", "2"), ("1", "prev", "2"), ("", "next", "1")],
+    )
+    def test_next_and_prev_cycle(self, group, scenes, members, last, ref, expected):
+        group["action"]["scene"] = last
+        result = plan_scene_recall("1", ref, group, scenes, members)
+        assert result.responses == [{"success": {"id": ref}}]
+        assert result.commands[0].args["scene_id"] == int(expected)
+        assert result.changes["/groups/1/action"] == {"scene": expected}
+
+    def test_unknown_scene(self, group, scenes, members):
+        result = plan_scene_recall("1", "9", group, scenes, members)
+        assert result.status == 404
+        assert result.commands == [] and result.changes == {}
+        assert plan_scene_recall("1", "next", group, {}, members).status == 404
+
+
+class TestLightState:
+    def test_edit_one_light_sends_add_scene_with_field_sets(self, scenes, color_light):
+        result = plan_scene_light_state("1", "1", "3", scenes, color_light, {"bri": 100})
+        check_zigpy(result.commands)
+        assert result.responses == [{"success": {"id": "1"}}]
+        assert result.changes == {"/groups/1/scenes/1/lights/3": {"bri": 100}}
+        [command] = result.commands
+        assert command.target == COLOR
+        assert command.command == "add"
+        assert wire(command) == bytes.fromhex(
+            "0100"
+            "01"
+            "0100"
+            "00"  # group 1, scene 1, 1 s, no name
+            "0600"
+            "01"
+            "01"  # On/Off: on
+            "0800"
+            "01"
+            "64"  # Level: 100
+            "0003"
+            "0b"
+            "1175"
+            "f568"
+            "0000"
+            "00"
+            "00"
+            "00"
+            "0000"  # Color: x, y, hue, sat, loop
+        )
+
+    def test_tenths_of_a_second_use_enhanced_add(self, scenes, color_light):
+        body = {"transitiontime": 15, "on": False}
+        [command] = plan_scene_light_state("1", "1", "3", scenes, color_light, body).commands
+        assert command.command == "enhanced_add"
+        assert command.args["transition_time"] == 15
+        assert wire(command).startswith(bytes.fromhex("0100010f000006000100"))
+
+    def test_ct_travels_as_its_xy_point(self, scenes, color_light):
+        result = plan_scene_light_state(
+            "1", "1", "3", scenes, color_light, {"ct": 370, "xy": [0.1, 0.1]}
+        )
+        assert result.changes["/groups/1/scenes/1/lights/3"] == {
+            "colormode": "xy",
+            "x": 0.1,
+            "y": 0.1,
+        }
+        result = plan_scene_light_state("1", "1", "3", scenes, color_light, {"ct": 370})
+        assert result.changes["/groups/1/scenes/1/lights/3"] == {"colormode": "ct", "ct": 370}
+        fields = result.commands[0].args["extension_field_sets"][2].extension_field_set
+        x, y = mired_to_xy(370)
+        assert fields[:4] == round(x * 65535).to_bytes(2, "little") + round(y * 65535).to_bytes(
+            2, "little"
+        )
+
+    def test_hue_sat(self, scenes, color_light):
+        result = plan_scene_light_state(
+            "1", "1", "3", scenes, color_light, {"hue": 1000, "sat": 300}
+        )
+        assert result.status == 400
+        result = plan_scene_light_state(
+            "1", "1", "3", scenes, color_light, {"hue": 1000, "sat": 200}
+        )
+        assert result.changes["/groups/1/scenes/1/lights/3"] == {
+            "hue": 1000,
+            "sat": 200,
+            "colormode": "hs",
+        }
+        colour = result.commands[0].args["extension_field_sets"][2].extension_field_set
+        assert colour[4:7] == bytes.fromhex("e803c8")
+
+    def test_dimmable_light_gets_no_colour_set(self, scenes, color_light):
+        dimmable = {
+            "state": {"bri": 10, "on": True, "reachable": True},
+            "uniqueid": color_light["uniqueid"],
+        }
+        result = plan_scene_light_state("1", "2", "3", scenes, dimmable, {"bri": 20})
+        assert [s.cluster_id for s in result.commands[0].args["extension_field_sets"]] == [6, 8]
+        assert plan_scene_light_state("1", "2", "3", scenes, dimmable, {"ct": 300}).responses == [
+            err(6, "/groups/1/scenes/2/lights/3/state/ct", "parameter, ct, not available")
+        ]
+
+    def test_errors(self, scenes, color_light):
+        path = "/groups/1/scenes/1/lights/3/state"
+        assert plan_scene_light_state(
+            "1", "1", "3", scenes, color_light, {"ct": 1000}
+        ).responses == [err(7, f"{path}/ct", "invalid value, 1000, for parameter, ct")]
+        assert plan_scene_light_state("1", "1", "7", scenes, color_light, {"bri": 1}).responses == [
+            err(3, "/groups/1/scenes/1/lights/7/state", "Light 7 is not available in scene.")
+        ]
+        color_light["state"]["reachable"] = False
+        result = plan_scene_light_state("1", "1", "3", scenes, color_light, {"bri": 1})
+        assert result.status == 404
+        assert result.responses == [err(3, path, "resource, /lights/3, not available")]
+        assert result.commands == []
+
+
+def test_delete(scenes):
+    result = plan_scene_delete("1", "2", scenes)
+    check_zigpy(result.commands)
+    assert result.responses == [{"success": {"id": "2"}}]
+    assert result.commands == [scenes_cmd("remove", group_id=1, scene_id=2)]
+    assert result.deleted == "2"
+    assert plan_scene_delete("1", "5", scenes).status == 404
