@@ -10,7 +10,6 @@ import signal
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.eventlog import log_event
 from gateway.preflight import (
     StartupError,
     check_data_dir,
@@ -18,8 +17,11 @@ from gateway.preflight import (
     check_serial_device,
     describe_radio_failure,
 )
-from radio import events as ev
-from radio.controller import Radio, RadioSettings
+from gateway.rest.app import create_app
+from gateway.rest.server import RestServer
+from gateway.service import Gateway
+from gateway.ws import WebsocketEventServer
+from radio.controller import RadioSettings
 
 LOGGER = logging.getLogger("gateway")
 
@@ -37,36 +39,47 @@ class DaemonSettings:
 
 
 class Daemon:
+    """REST and the websocket come up first (serving the stored state), then the radio."""
+
     def __init__(self, settings: DaemonSettings):
         self.settings = settings
-        self.radio = Radio(settings.radio, self.on_radio_event)
+        self.gateway: Gateway | None = None
+        self.ws: WebsocketEventServer | None = None
+        self.rest: RestServer | None = None
         self.demo: Any = None
-        self.stopped = asyncio.Event()
 
-    def on_radio_event(self, event: ev.RadioEvent) -> None:
-        log_event(event)
+    @property
+    def radio(self):
+        return self.gateway.radio if self.gateway else None
 
     def preflight(self) -> None:
         s = self.settings
+        if s.ws_port and s.ws_port == s.http_port:
+            raise StartupError("--ws-port must differ from --http-port")
         check_data_dir(s.radio.data_dir)
         check_serial_device(s.radio.device_path)
         check_port_free(s.host, s.http_port, "http")
-        if s.ws_port != s.http_port:
-            check_port_free(s.host, s.ws_port, "ws")
+        check_port_free(s.host, s.ws_port, "ws")
 
     async def start(self) -> None:
         """Start everything; raises StartupError with a one-line reason on failure."""
         self.preflight()
+        s = self.settings
+        self.gateway = gw = Gateway(s.radio)
+        self.ws = WebsocketEventServer()
+        await self.ws.start(s.host, s.ws_port)
+        gw.websocketport = self.ws.port or s.ws_port
+        gw.attach_publisher(self.ws.publish)
+        self.rest = RestServer(create_app(gw), s.host, s.http_port)
+        await self.rest.start()
+        await gw.start_timers()
         try:
-            await self.radio.start()
+            await gw.radio.start()
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            await self.radio.stop()
-            raise StartupError(
-                describe_radio_failure(self.settings.radio.device_path, exc)
-            ) from exc
-        if self.settings.radio.radio_type == "sim":
+            raise StartupError(describe_radio_failure(s.radio.device_path, exc)) from exc
+        if s.radio.radio_type == "sim":
             await self._start_demo()
 
     async def _start_demo(self) -> None:
@@ -84,8 +97,15 @@ class Daemon:
             with contextlib.suppress(Exception):
                 await self.demo.stop()
             self.demo = None
-        await self.radio.stop()
-        self.stopped.set()
+        if self.gateway is not None:
+            await self.gateway.radio.stop()
+        if self.rest is not None:
+            await self.rest.stop()
+        if self.ws is not None:
+            await self.ws.stop()
+        if self.gateway is not None:
+            await self.gateway.close()
+            self.gateway = None
 
     async def run_until_signal(self) -> None:
         loop = asyncio.get_running_loop()
@@ -94,7 +114,14 @@ class Daemon:
             loop.add_signal_handler(sig, stop.set)
         try:
             await self.start()
-            LOGGER.info("zigbridge is running; press Ctrl-C to stop")
+            s = self.settings
+            LOGGER.info(
+                "zigbridge is running: REST on http://%s:%d/api, websocket on port %d; "
+                "press Ctrl-C to stop",
+                s.host,
+                self.rest.port,
+                self.ws.port,
+            )
             await stop.wait()
             LOGGER.info("Shutting down")
         finally:

@@ -24,8 +24,10 @@ import zigpy.types as t
 from radio import commands as cmd
 from radio import events as ev
 from radio.availability import AvailabilityTracker
+from radio.clusters import SCENES
 from radio.device_setup import cached_values, device_info, set_up_device
 from radio.listeners import DeviceListener, plain
+from radio.scene_fields import SCENE_ADD_COMMANDS
 from radio.selection import radio_type
 
 LOGGER = logging.getLogger("radio")
@@ -284,6 +286,9 @@ class Radio:
         except (zigpy.exceptions.DeliveryError, zigpy.exceptions.ZigbeeException) as exc:
             LOGGER.debug("Command %r failed: %s", command, exc)
             return cmd.CommandResult(ok=False, status="DELIVERY_FAILED")
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            # zigpy refused to encode it: a bug in the caller, never the device's fault.
+            raise cmd.RadioError(f"cannot encode {command!r}: {exc}") from exc
 
     async def _execute(self, command: cmd.RadioCommand) -> cmd.CommandResult:
         match command:
@@ -294,7 +299,15 @@ class Radio:
                 return cmd.CommandResult(ok=True)
             case cmd.ZclCommand(target=cmd.DeviceTarget() as target):
                 cluster = self._cluster(target, command.cluster)
-                rsp = await getattr(cluster, command.command)(**command.args)
+                extended = SCENE_ADD_COMMANDS.get(command.command)
+                if (
+                    command.cluster == SCENES
+                    and extended
+                    and "extension_field_sets" in command.args
+                ):
+                    rsp = await cluster.request(False, extended.id, extended.schema, **command.args)
+                else:
+                    rsp = await getattr(cluster, command.command)(**command.args)
                 return _result(rsp)
             case cmd.ReadAttributes(target=target):
                 cluster = self._cluster(target, command.cluster)
@@ -313,7 +326,7 @@ class Radio:
                 return cmd.CommandResult(ok=not bad, status=status)
             case cmd.AddToGroup(target=target, group=gid, name=name):
                 endpoint = self._endpoint(target)
-                status = await endpoint.add_to_group(gid, name or None)
+                status = await endpoint.add_to_group(gid, name[:16])
                 return cmd.CommandResult(ok=int(status) in (0x00, 0x8A), status=status.name)
             case cmd.RemoveFromGroup(target=target, group=gid):
                 endpoint = self._endpoint(target)

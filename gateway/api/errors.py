@@ -233,6 +233,10 @@ class ApiError:
         return cls(ErrorType.NOT_CONNECTED, address, "Not connected")
 
     @classmethod
+    def internal_error(cls, address: str) -> ApiError:
+        return cls(ErrorType.INTERNAL_ERROR, address, "Internal error")
+
+    @classmethod
     def bridge_busy(cls, address: str) -> ApiError:
         return cls(ErrorType.BRIDGE_BUSY, address, "gateway busy")
 

@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from radio.commands import DeviceTarget, GroupTarget, ZclCommand
+from radio.scene_fields import ColorFields, LevelFields, OnOffFields, field_set
 
 from .colour import mired_to_xy, zcl_xy
 from .errors import ApiError, ErrorType
 from .group_action import group_address
 from .plan import Plan
 from .resource import device_target, group_on_state, int_value, is_reachable, sub
-from .scene_fields import ColorFields, LevelFields, OnOffFields, field_set
 from .state_core import VALIDATORS
 from .validate import Invalid, as_int, as_str
 

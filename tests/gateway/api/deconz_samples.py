@@ -8,8 +8,8 @@ from typing import Any
 
 import zigpy.zcl as zcl
 
-from gateway.api.scene_fields import SCENE_ADD_COMMANDS
 from radio.commands import WriteAttributes, ZclCommand
+from radio.scene_fields import SCENE_ADD_COMMANDS
 
 EXTENDED_COLOR_LIGHT: dict[str, Any] = {
     "capabilities": {

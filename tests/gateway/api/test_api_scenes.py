@@ -4,7 +4,6 @@ import pytest
 from deconz_samples import check_zigpy
 
 from gateway.api.colour import mired_to_xy
-from gateway.api.scene_fields import SCENE_ADD_COMMANDS
 from gateway.api.scenes import (
     plan_scene_attributes,
     plan_scene_create,
@@ -14,6 +13,7 @@ from gateway.api.scenes import (
     plan_scene_store,
 )
 from radio.commands import DeviceTarget, GroupTarget, ZclCommand
+from radio.scene_fields import SCENE_ADD_COMMANDS
 
 G1 = GroupTarget(1)
 COLOR = DeviceTarget("00:15:8d:00:01:23:45:67", 1)

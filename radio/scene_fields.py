@@ -12,10 +12,9 @@ primitives, so every byte is produced by a zigpy serializer:
   travels as its xy point, which is how deCONZ stores ct scenes too);
 - `SCENE_ADD_COMMANDS`: `add`/`enhanced_add` with an extra `extension_field_sets` argument.
 
-The radio layer must send a `ZclCommand` whose args carry `extension_field_sets` with
-`cluster.request(False, cmd.id, cmd.schema, **args)` using the definition from
-`SCENE_ADD_COMMANDS`, because the stock schema rejects the extra argument. (These
-definitions belong in `radio/`; they live here until the radio layer adopts them.)
+`Radio.execute` sends a Scenes `add`/`enhanced_add` whose args carry
+`extension_field_sets` with these definitions, because the stock schema rejects the extra
+argument.
 """
 
 from __future__ import annotations
