@@ -101,12 +101,10 @@ class WsClient:
 
     async def wait(self, predicate: Callable[[dict], bool], timeout: float = 10.0) -> dict:
         deadline = asyncio.get_running_loop().time() + timeout
-        seen = 0
         while True:
-            for event in self.events[seen:]:
+            for event in self.events:
                 if predicate(event):
                     return event
-            seen = 0
             if asyncio.get_running_loop().time() > deadline:
                 raise AssertionError(f"no matching websocket event; got {self.events[-10:]}")
             await asyncio.sleep(0.01)
