@@ -315,3 +315,52 @@ async def test_a_silent_mains_device_becomes_unavailable_and_comes_back(tmp_path
         )
     finally:
         await r.stop()
+
+
+async def test_a_silent_battery_device_expires_and_is_never_pinged(tmp_path):
+    events = EventLog()
+    r = Radio(
+        settings(tmp_path, battery_timeout=0.3, mains_timeout=0.3, availability_interval=0.1),
+        events.append,
+    )
+    await r.start()
+    try:
+        sensor = catalogue.climate_sensor("00:5a:49:47:00:00:05:01", 0x5001)
+        await join(r, events, sensor)
+        got = await events.wait(lambda e: isinstance(e, ev.AvailabilityChanged) and not e.available)
+        assert got.ieee == str(sensor.ieee)
+        # a sleepy device is never pinged (a ping reads Basic's zcl_version, attribute 0)
+        pings = [
+            c
+            for c in sensor.received_general
+            if c.cluster == 0
+            and c.command_name == "Read_Attributes"
+            and c.args["attribute_ids"] == [0]
+        ]
+        assert not pings
+        start = len(events)
+        r.app.network.emit(sensor.report(None, TemperatureMeasurement, {"measured_value": 1900}))
+        await events.wait(
+            lambda e: isinstance(e, ev.AvailabilityChanged) and e.available, start=start
+        )
+    finally:
+        await r.stop()
+
+
+async def test_a_scaled_network_of_hundreds_joins_and_is_interviewed(tmp_path):
+    from radio.sim.demo import DemoDriver, scaled_network
+
+    events = EventLog()
+    r = Radio(settings(tmp_path), events.append)
+    await r.start()
+    try:
+        devices = scaled_network(200)
+        driver = DemoDriver(r.app, devices, live=False)
+        await driver.start()
+        assert not driver.failed
+        await events.wait(lambda e: len(events.of(ev.DeviceInitialized)) == 200, timeout=60)
+        assert {e.device.ieee for e in events.of(ev.DeviceInitialized)} == {
+            str(d.ieee) for d in devices
+        }
+    finally:
+        await r.stop()
