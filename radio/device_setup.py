@@ -153,5 +153,6 @@ def device_info(device: Any, cached: dict[tuple[int, int, int], Any]) -> ev.Devi
         logical_type=logical,
         endpoints=endpoints,
         sw_build=str(sw_build) if sw_build else None,
+        last_seen=device.last_seen,
         cached=cached,
     )

@@ -46,6 +46,7 @@ class DeviceInfo:
     logical_type: LogicalType
     endpoints: tuple[EndpointInfo, ...]
     sw_build: str | None = None
+    last_seen: float | None = None  # epoch seconds of the last frame zigpy recorded
     # Attribute values zigpy already had cached, keyed (endpoint, cluster, attribute id).
     # Lets the gateway build a resource with real state after a restart, before any report.
     cached: dict[tuple[int, int, int], Any] = field(default_factory=dict)

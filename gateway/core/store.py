@@ -393,6 +393,8 @@ class Store:
         if not silent:
             dev.last_announced = now
             self._mark_seen(dev, now, out)
+        elif dev.last_seen is None:
+            dev.last_seen = info.last_seen  # what zigpy remembers from before the restart
 
         light_plans = [(ep, found) for ep in info.endpoints if (found := light_map.classify(ep))]
         sensor_plans = sensor_map.plan_sensors(info, bool(light_plans), dev.read)

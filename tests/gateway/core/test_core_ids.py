@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from core_zoo import CLIMATE_IEEE, EXT_COLOR_IEEE, ct_light, dimmable_light, ext_color_light, remote
 
 from gateway.core.persistence import Persistence
@@ -50,8 +52,15 @@ def test_restored_state_comes_from_the_cache(store: Store, rx, persistence, cloc
     restarted.handle(rx.join(ext_color_light(), restored=True))
     light = restarted.lights["1"].to_json()
     assert light["state"]["bri"] == 180
-    assert light["lastseen"] is None  # not seen since the restart
+    assert light["lastseen"] is None  # zigpy had no last_seen for it either
     assert light["lastannounced"] is None
+
+
+def test_restored_lastseen_comes_from_zigpy(store: Store, rx, persistence, clock) -> None:
+    restarted = Store(persistence, clock=clock)
+    seen = 1714637400.0  # 2024-05-02T08:10:00Z
+    restarted.handle(rx.join(replace(ext_color_light(), last_seen=seen), restored=True))
+    assert restarted.lights["1"].to_json()["lastseen"] == "2024-05-02T08:10Z"
 
 
 def test_new_ids_never_reuse_deleted_ones(store: Store, joined) -> None:
