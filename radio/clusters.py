@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Cluster ids (ZCL).
+# Cluster ids (ZCL); the gateway's mapping tables use these too.
+BASIC = 0x0000
 POWER_CONFIGURATION = 0x0001
 IDENTIFY = 0x0003
 GROUPS = 0x0004
@@ -26,6 +27,7 @@ OCCUPANCY = 0x0406
 IAS_ZONE = 0x0500
 METERING = 0x0702
 ELECTRICAL_MEASUREMENT = 0x0B04
+ZLL_COMMISSIONING = 0x1000
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,12 +18,11 @@ import zigpy.exceptions
 from zigpy.zcl.helpers import ReportingConfig
 
 from radio import events as ev
-from radio.clusters import BASIC_STATIC, IAS_ZONE, SETUP
+from radio.clusters import BASIC, BASIC_STATIC, IAS_ZONE, SETUP
 from radio.listeners import plain
 
 LOGGER = logging.getLogger("radio")
 
-BASIC = 0x0000
 STEP_TIMEOUT = 20.0
 _FAILURES = (TimeoutError, zigpy.exceptions.ZigbeeException, ValueError, KeyError)
 

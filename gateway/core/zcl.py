@@ -1,30 +1,33 @@
 """ZCL cluster, attribute and profile ids the mapping tables refer to.
 
-Kept in one place so the tables read as names, not magic numbers.
+Kept in one place so the tables read as names, not magic numbers. Cluster ids are the radio
+layer's (`radio.clusters`), re-exported here so the tables need one import.
 """
 
 from __future__ import annotations
 
+from radio.clusters import (  # noqa: F401
+    BASIC,
+    COLOR,
+    ELECTRICAL_MEASUREMENT,
+    GROUPS,
+    HUMIDITY,
+    IAS_ZONE,
+    IDENTIFY,
+    ILLUMINANCE,
+    LEVEL,
+    METERING,
+    OCCUPANCY,
+    ON_OFF,
+    POWER_CONFIGURATION,
+    PRESSURE,
+    SCENES,
+    TEMPERATURE,
+    ZLL_COMMISSIONING,
+)
+
 PROFILE_HA = 0x0104
 PROFILE_ZLL = 0xC05E
-
-BASIC = 0x0000
-POWER_CONFIGURATION = 0x0001
-IDENTIFY = 0x0003
-GROUPS = 0x0004
-SCENES = 0x0005
-ON_OFF = 0x0006
-LEVEL = 0x0008
-COLOR = 0x0300
-ILLUMINANCE = 0x0400
-TEMPERATURE = 0x0402
-PRESSURE = 0x0403
-HUMIDITY = 0x0405
-OCCUPANCY = 0x0406
-IAS_ZONE = 0x0500
-METERING = 0x0702
-ELECTRICAL_MEASUREMENT = 0x0B04
-ZLL_COMMISSIONING = 0x1000
 
 # Basic
 ATTR_MANUFACTURER = 0x0004

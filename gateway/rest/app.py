@@ -87,17 +87,23 @@ router = Router()
 # ---- lookups --------------------------------------------------------------------------
 
 
+def _find(call: Call, kind: str) -> Any:
+    """A light or sensor by id or uniqueid, or error 3."""
+    store = call.gw.store
+    find = store.find_light if kind == "lights" else store.find_sensor
+    resource = find(call.params["id"])
+    if resource is None:
+        raise _not_found(f"/{kind}/{call.params['id']}")
+    return resource
+
+
 def _light(call: Call) -> tuple[str, dict[str, Any]]:
-    light = call.gw.store.find_light(call.params["id"])
-    if light is None:
-        raise _not_found(f"/lights/{call.params['id']}")
+    light = _find(call, "lights")
     return light.id, light.to_json()
 
 
 def _sensor(call: Call) -> tuple[str, dict[str, Any]]:
-    sensor = call.gw.store.find_sensor(call.params["id"])
-    if sensor is None:
-        raise _not_found(f"/sensors/{call.params['id']}")
+    sensor = _find(call, "sensors")
     return sensor.id, sensor.to_json()
 
 
@@ -208,15 +214,33 @@ for _path in ("scenes", "rules", "schedules", "resourcelinks", "alarmsystems"):
     router.add("GET", _path, _empty)
 
 
+# ---- collections: GET /lights, /sensors, /groups, /lights/new, /lights/<id>, ... --------
+
+
+def _register_collection(kind: str) -> None:
+    async def listing(call: Call) -> Response:
+        store = call.gw.store
+        body = getattr(store, f"{kind}_json")()
+        return json_response(body, etag=store.collection_etag(kind), request=call.request)
+
+    async def new(call: Call) -> Response:
+        return json_response({"lastscan": "none"})
+
+    async def one(call: Call) -> Response:
+        resource = _find(call, kind)
+        return json_response(resource.to_json(), etag=resource.etag, request=call.request)
+
+    router.add("GET", kind, listing)
+    if kind != "groups":
+        router.add("GET", f"{kind}/new", new)  # before {id}: the first match wins
+        router.add("GET", f"{kind}/{{id}}", one)
+
+
+for _kind in ("lights", "sensors", "groups"):
+    _register_collection(_kind)
+
+
 # ---- lights ---------------------------------------------------------------------------
-
-
-@router.route("GET", "lights")
-async def list_lights(call: Call) -> Response:
-    store = call.gw.store
-    return json_response(
-        store.lights_json(), etag=store.collection_etag("lights"), request=call.request
-    )
 
 
 async def _search(call: Call, resource: str) -> Response:
@@ -228,19 +252,6 @@ async def _search(call: Call, resource: str) -> Response:
 @router.route("POST", "lights")
 async def search_lights(call: Call) -> Response:
     return await _search(call, "lights")
-
-
-@router.route("GET", "lights/new")
-async def new_lights(call: Call) -> Response:
-    return json_response({"lastscan": "none"})
-
-
-@router.route("GET", "lights/{id}")
-async def get_light(call: Call) -> Response:
-    light = call.gw.store.find_light(call.params["id"])
-    if light is None:
-        raise _not_found(f"/lights/{call.params['id']}")
-    return json_response(light.to_json(), etag=light.etag, request=call.request)
 
 
 @router.route("PUT", "lights/{id}/state")
@@ -272,14 +283,6 @@ async def delete_light(call: Call) -> Response:
 # ---- sensors --------------------------------------------------------------------------
 
 
-@router.route("GET", "sensors")
-async def list_sensors(call: Call) -> Response:
-    store = call.gw.store
-    return json_response(
-        store.sensors_json(), etag=store.collection_etag("sensors"), request=call.request
-    )
-
-
 @router.route("POST", "sensors")
 async def search_sensors(call: Call) -> Response:
     body = call.body("/sensors", allow_empty=True)
@@ -289,19 +292,6 @@ async def search_sensors(call: Call) -> Response:
             ApiError(501, "/sensors", "not allowed to create sensor type", status=400)
         )  # deCONZ's answer for sensor types it cannot create
     return await _search(call, "sensors")
-
-
-@router.route("GET", "sensors/new")
-async def new_sensors(call: Call) -> Response:
-    return json_response({"lastscan": "none"})
-
-
-@router.route("GET", "sensors/{id}")
-async def get_sensor(call: Call) -> Response:
-    sensor = call.gw.store.find_sensor(call.params["id"])
-    if sensor is None:
-        raise _not_found(f"/sensors/{call.params['id']}")
-    return json_response(sensor.to_json(), etag=sensor.etag, request=call.request)
 
 
 @router.route("PUT", "sensors/{id}/config")
@@ -339,14 +329,6 @@ async def delete_sensor(call: Call) -> Response:
 
 
 # ---- groups ---------------------------------------------------------------------------
-
-
-@router.route("GET", "groups")
-async def list_groups(call: Call) -> Response:
-    store = call.gw.store
-    return json_response(
-        store.groups_json(), etag=store.collection_etag("groups"), request=call.request
-    )
 
 
 @router.route("POST", "groups")
