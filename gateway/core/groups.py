@@ -93,16 +93,20 @@ def scene_changes(entry: SceneLight) -> dict[str, Any]:
 
 def edit_scene_light(entry: SceneLight, light: Light, changes: Mapping[str, Any]) -> None:
     """`PUT .../scenes/<sid>/lights/<lid>/state`: values are normalised like the light
-    would store them, and a colour value switches the entry's colormode."""
+    would store them, and a colour value switches the entry's colormode. Colour comes as
+    the request's `xy` pair or as the scene listing's separate `x`/`y`."""
     if "on" in changes:
         entry.on = bool(changes["on"])
     if "bri" in changes:
         entry.bri = min(max(int(changes["bri"]), 0), light_map.BRI_MAX)
     if "transitiontime" in changes:
         entry.transitiontime = int(changes["transitiontime"])
-    if "xy" in changes:
+    xy = changes.get("xy") or (
+        (changes["x"], changes["y"]) if "x" in changes and "y" in changes else None
+    )
+    if xy is not None:
         entry.colormode = "xy"
-        entry.x, entry.y = (light_map.round_xy(v) for v in changes["xy"])
+        entry.x, entry.y = (light_map.round_xy(v) for v in xy)
     elif "ct" in changes:
         entry.colormode, entry.ct = "ct", light_map.clamp_ct(light, changes["ct"])
     elif "hue" in changes or "sat" in changes:
