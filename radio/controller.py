@@ -109,6 +109,8 @@ class Radio:
         self._tasks: set[asyncio.Task] = set()
         self._availability_task: asyncio.Task | None = None
         self._reconnect_task: asyncio.Task | None = None
+        self._permit_task: asyncio.Task | None = None
+        self.permit_slice = 254  # the longest permit-join window Zigbee allows
         self._stopping = False
         self._last_dst: t.AddrModeAddress | None = None
 
@@ -163,10 +165,11 @@ class Radio:
 
     async def stop(self) -> None:
         self._stopping = True
-        for task in (self._availability_task, self._reconnect_task, *self._tasks):
+        tasks = (self._availability_task, self._reconnect_task, self._permit_task, *self._tasks)
+        for task in tasks:
             if task is not None:
                 task.cancel()
-        for task in (self._availability_task, self._reconnect_task, *self._tasks):
+        for task in tasks:
             if task is not None:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
@@ -333,14 +336,36 @@ class Radio:
                 status = await endpoint.remove_from_group(gid)
                 return cmd.CommandResult(ok=int(status) in (0x00, 0x8B), status=status.name)
             case cmd.PermitJoin(seconds=seconds, via=via):
-                node = t.EUI64.convert(via) if via else None
-                await self.app.permit(time_s=seconds, node=node)
+                await self._permit(max(0, seconds), t.EUI64.convert(via) if via else None)
                 self._emit(ev.PermitJoinChanged(seconds))
                 return cmd.CommandResult(ok=True)
             case cmd.RemoveDevice(ieee=ieee):
                 await self.app.remove(self._device(ieee).ieee)
                 return cmd.CommandResult(ok=True)
         raise cmd.RadioError(f"unsupported command {command!r}")
+
+    async def _permit(self, seconds: int, node: t.EUI64 | None) -> None:
+        """Open the network for `seconds`; Zigbee's permit-join window is at most 254 s
+        (zigpy asserts it), so longer windows are re-opened slice by slice."""
+        if self._permit_task is not None:
+            self._permit_task.cancel()
+            self._permit_task = None
+        first = min(seconds, self.permit_slice)
+        await self.app.permit(time_s=first, node=node)
+        if seconds > first:
+            self._permit_task = asyncio.create_task(
+                self._keep_open(seconds - first, first, node), name="permit-join"
+            )
+
+    async def _keep_open(self, remaining: int, current: int, node: t.EUI64 | None) -> None:
+        while remaining > 0:
+            await asyncio.sleep(max(current - 1, 0.5))  # re-open just before it closes
+            current = min(remaining, self.permit_slice)
+            remaining -= current
+            if self.app is None:
+                return
+            with contextlib.suppress(zigpy.exceptions.ZigbeeException, TimeoutError):
+                await self.app.permit(time_s=current, node=node)
 
     def _device(self, ieee: str) -> Any:
         try:

@@ -364,3 +364,13 @@ async def test_a_scaled_network_of_hundreds_joins_and_is_interviewed(tmp_path):
         }
     finally:
         await r.stop()
+
+
+async def test_permit_join_longer_than_zigbee_allows_is_reopened_in_slices(radio, events):
+    radio.permit_slice = 2  # stands in for Zigbee's 254 s limit
+    assert (await radio.execute(cmd.PermitJoin(5))).ok
+    history = radio.app.permit_history
+    await events.wait(lambda e: [s for _, s in history[-3:]] == [2, 2, 1], timeout=10)
+    assert radio.app.permitting_joins
+    assert (await radio.execute(cmd.PermitJoin(0))).ok
+    assert history[-1][1] == 0 and not radio.app.permitting_joins
