@@ -74,3 +74,35 @@ async def test_light_command_frames_then_group_frame(gw: Running, ws: WsClient):
     await gw.put(f"/lights/{lid}/state", {"on": True})
     await ws.wait(lambda e: len(state_frames(ws, start, "lights", lid)) >= 1)
     assert state_frames(ws, start, "lights", lid)[0]["state"] == {"on": True}
+
+
+async def test_a_remote_recalling_a_scene_emits_scene_called(gw: Running, ws: WsClient):
+    lid, _ = await gw.find("lights", lambda light: light["type"] == "Dimmable light")
+    gid = (await gw.http.post(f"/api/{gw.key}/groups", json={"name": "Den"})).json()
+    gid = gid[0]["success"]["id"]
+    await gw.put(f"/groups/{gid}", {"lights": [lid]})
+    await gw.put(f"/lights/{lid}/state", {"on": True, "bri": 33, "transitiontime": 0})
+    sid = (await gw.http.post(f"/api/{gw.key}/groups/{gid}/scenes", json={"name": "Low"})).json()
+    sid = sid[0]["success"]["id"]
+    await gw.put(f"/lights/{lid}/state", {"bri": 200, "transitiontime": 0})
+
+    start = len(ws.events)
+    # a REST recall does not emit scene-called (deCONZ only does for recalls from the air)
+    await gw.put(f"/groups/{gid}/scenes/{sid}/recall", {})
+    await gw.put(f"/lights/{lid}/state", {"bri": 200, "transitiontime": 0})
+    remote = gw.sim("SIM-RC4")
+    gw.network.emit(remote.recall_scene(int(sid), group=int(gid)))
+    called = await ws.wait(lambda e: e.get("e") == "scene-called")
+    assert called == {"e": "scene-called", "gid": gid, "r": "scenes", "scid": sid, "t": "event"}
+    assert [e for e in ws.events[start:] if e.get("e") == "scene-called"] == [called]
+    # the lights in the group really recalled it, and the gateway shows it
+    after = len(ws.events) - 1 - ws.events[::-1].index(called)
+
+    def recalled(_event) -> bool:
+        return any(
+            e.get("r") == "lights" and e.get("id") == lid and e.get("state", {}).get("bri") == 33
+            for e in ws.events[after:]
+        )
+
+    await ws.wait(recalled)
+    assert gw.sim("SIM-DL1").get(None, "level", "current_level") == 33
