@@ -1,141 +1,208 @@
-"""The `zigbridge` command line."""
+"""The `zigbridge` command line: `run` (the default) starts the gateway; the other
+subcommands talk to a running one (or, for `radios` and `restore`, to the hardware).
+
+Settings come from the command line, the environment and the config file (see
+`gateway.settings`). Every problem a person can fix is one line on stderr starting
+`zigbridge: `, never a traceback. Exit status: 0 done, 1 the gateway refused or a
+request failed, 2 bad usage, configuration or start-up conditions, 3 the daemon is not
+running, 130 interrupted.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
-import os
 import sys
-from pathlib import Path
+from collections.abc import Callable
+from typing import Any, NoReturn
 
+from gateway import cli_commands
+from gateway.client import ClientError, DaemonNotRunning
+from gateway.logs import LogSettings, configure_logging
 from gateway.preflight import StartupError
-from radio.selection import RADIO_TYPES
+from gateway.settings import OPTIONS, Config, load_config, radio_settings
+from gateway.version import version
 
+EXIT_FAILED = 1
 EXIT_STARTUP = 2
+EXIT_NOT_RUNNING = 3
+EXIT_INTERRUPTED = 130
+
+EPILOG = """\
+Every option can also be set in the config file (default <data-dir>/zigbridge.toml) or in
+the environment as ZIGBRIDGE_<OPTION>, e.g. ZIGBRIDGE_HTTP_PORT=8080. The command line
+wins over the environment, which wins over the file. See README.md for the file's keys.
+"""
+LOCATING = ("data_dir", "host", "http_port")  # what a client command needs to find the daemon
 
 
-def default_data_dir() -> Path:
-    """systemd's StateDirectory when run as a service, else the XDG per-user data dir."""
-    state = os.environ.get("STATE_DIRECTORY")
-    if state:
-        return Path(state.split(":")[0])
-    xdg = os.environ.get("XDG_DATA_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".local" / "share"
-    return base / "zigbridge"
+class Parser(argparse.ArgumentParser):
+    """Usage errors as one `zigbridge: ` line (exit 2), like every other problem."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_STARTUP, f"zigbridge: {message} (see `{self.prog} --help`)\n")
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+CLIENT_HELP = {
+    "host": "where the daemon listens (0.0.0.0 means this machine)",
+    "http_port": "the daemon's REST API port",
+}
 
-    try:
-        return version("zigbridge")
-    except PackageNotFoundError:
-        return "unknown"
+
+def _add_options(parser: argparse.ArgumentParser, names: tuple[str, ...] | None = None) -> None:
+    """Settings options; absent ones stay absent (SUPPRESS), so that the environment and
+    the file can supply them and a subcommand does not reset what came before it. `names`
+    limits them to those a client command needs to find the daemon."""
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        default=argparse.SUPPRESS,
+        help="config file (default: <data-dir>/zigbridge.toml; env ZIGBRIDGE_CONFIG)",
+    )
+    for option in OPTIONS:
+        if names is not None and option.name not in names:
+            continue
+        default = option.default if option.default not in (None, {}, False) else None
+        suffix = f" (default {default})" if default is not None else ""
+        help_ = (CLIENT_HELP.get(option.name) if names else None) or option.help + suffix
+        if option.kind.flag:
+            parser.add_argument(
+                option.flag,
+                action=argparse.BooleanOptionalAction,
+                default=argparse.SUPPRESS,
+                help=help_,
+            )
+        else:
+            parser.add_argument(
+                option.flag,
+                metavar=option.kind.metavar or option.name.split("_")[-1].upper(),
+                default=argparse.SUPPRESS,
+                help=help_,
+            )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="zigbridge",
         description="Zigbee gateway with a deCONZ-compatible REST API and websocket.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"zigbridge {_version()}")
-    sub = parser.add_subparsers(dest="command")
-    run = sub.add_parser("run", help="run the gateway (the default)")
-    for p in (parser, run):
-        _add_run_options(p)
+    parser.add_argument("--version", action="version", version=f"zigbridge {version()}")
+    _add_options(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_: str, options: tuple[str, ...] | None = LOCATING) -> Any:
+        p = sub.add_parser(name, help=help_, description=help_)
+        _add_options(p, options)
+        return p
+
+    command("run", "run the gateway (the default)", None)
+    p = command("permit-join", "open the network for new devices and show them as they join")
+    p.add_argument(
+        "seconds",
+        nargs="?",
+        type=_seconds(0, 254),
+        default=60,
+        metavar="SECONDS",
+        help="how long joining stays open (default 60, at most 254; 0 closes it)",
+    )
+    p = command("devices", "list the lights and sensors")
+    p.add_argument("--json", action="store_true", help="print the REST API's JSON instead")
+    p = command("apikey", "create, list or delete API keys")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    created = actions.add_parser("create", help="create a key for an app and print it")
+    created.add_argument("name", help="who the key is for, e.g. 'home-assistant'")
+    actions.add_parser("list", help="list the keys")
+    deleted = actions.add_parser("delete", help="delete a key")
+    deleted.add_argument("key")
+    p = command("unlock", "let apps register (as the Phoscon button does) for SECONDS")
+    p.add_argument(
+        "seconds",
+        nargs="?",
+        type=_seconds(1, 600),
+        default=60,
+        metavar="SECONDS",
+        help="how long (default 60, at most 600)",
+    )
+    command("radios", "list serial ports and the Zigbee sticks on them", ())
+    p = command("backup", "save a backup of the Zigbee network (Open Coordinator Backup JSON)")
+    p.add_argument("file", nargs="?", help="where to save it (default: a dated file; - for stdout)")
+    p = command("restore", "write a network backup to the stick (zigbridge must be stopped)", None)
+    p.add_argument("file", help="a backup from `zigbridge backup`, zigpy-cli, ZHA or Z2M")
+    p.add_argument("--force", action="store_true", help="replace another network on the stick")
     return parser
 
 
-def _add_run_options(p: argparse.ArgumentParser) -> None:
-    radios = ", ".join(f"{name} ({t.description})" for name, t in RADIO_TYPES.items())
-    p.add_argument(
-        "--radio",
-        choices=sorted(RADIO_TYPES),
-        default="sim",
-        help=f"radio type: {radios}",
-    )
-    p.add_argument("--device", help="serial port (/dev/ttyUSB0) or socket://host:port")
-    p.add_argument("--baudrate", type=int, help="serial speed (default: the radio's usual)")
-    p.add_argument("--data-dir", type=Path, default=None, help="where zigbridge keeps its data")
-    p.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
-    p.add_argument("--http-port", type=int, default=8080, help="REST API port (default 8080)")
-    p.add_argument("--ws-port", type=int, default=8088, help="websocket port (default 8088)")
-    p.add_argument(
-        "--channel",
-        type=int,
-        choices=range(11, 27),
-        metavar="11-26",
-        help="Zigbee channel used when forming a new network",
-    )
-    p.add_argument(
-        "--sim-devices",
-        type=int,
-        metavar="N",
-        help="with --radio sim: a generated network of N devices instead of the demo home",
-    )
-    p.add_argument(
-        "--sim-quiet",
-        action="store_true",
-        help="with --radio sim: devices join but do not report by themselves",
-    )
-    p.add_argument(
-        "--log-level",
-        default="INFO",
-        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-        help="log level",
-    )
+def _seconds(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        if not text.isdigit() or not low <= int(text) <= high:
+            raise argparse.ArgumentTypeError(f"SECONDS must be {low} to {high}, not {text!r}")
+        return int(text)
+
+    return parse
 
 
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level),
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-    )
-    if level != "DEBUG":
-        # zigpy and the radio libraries are chatty at INFO about things users can't act on.
-        for name in ("zigpy", "bellows", "zigpy_znp", "zigpy_deconz", "aiosqlite"):
-            logging.getLogger(name).setLevel(logging.WARNING)
-
-
-def settings_from_args(args: argparse.Namespace):
+def settings_from_config(config: Config):
+    """The daemon's settings; raises ConfigError for what the options alone can't catch."""
     from gateway.daemon import DaemonSettings
-    from radio.controller import RadioSettings
 
-    if args.sim_devices is not None and args.sim_devices < 0:
-        raise StartupError("--sim-devices must be 0 or more")
-    if args.radio != "sim" and not args.device:
-        raise StartupError(f"--radio {args.radio} needs --device (a serial port or socket://)")
     return DaemonSettings(
-        radio=RadioSettings(
-            radio_type=args.radio,
-            device_path=args.device,
-            baudrate=args.baudrate,
-            data_dir=args.data_dir or default_data_dir(),
-            channel=args.channel,
-        ),
-        host=args.host,
-        http_port=args.http_port,
-        ws_port=args.ws_port,
-        sim_devices=args.sim_devices,
-        demo_live=not args.sim_quiet,
+        radio=radio_settings(config),
+        host=config.host,
+        http_port=config.http_port,
+        ws_port=config.ws_port,
+        sim_devices=config.sim_devices,
+        demo_live=not config.sim_quiet,
+        sim_join_on_permit=config.sim_join_on_permit,
+        gateway_name=config.name,
+        websocketnotifyall=config.websocketnotifyall,
     )
+
+
+def run(config: Config) -> int:
+    settings = settings_from_config(config)
+    configure_logging(config.log)
+    from gateway.daemon import Daemon
+
+    asyncio.run(Daemon(settings).run_until_signal())
+    return 0
+
+
+COMMANDS: dict[str, Callable[[Config, argparse.Namespace], int]] = {
+    "permit-join": cli_commands.permit_join,
+    "devices": cli_commands.devices,
+    "apikey": cli_commands.apikey,
+    "unlock": cli_commands.unlock,
+    "radios": cli_commands.radios,
+    "backup": cli_commands.backup,
+    "restore": cli_commands.restore,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _configure_logging(args.log_level)
+    given = {o.name: getattr(args, o.name) for o in OPTIONS if hasattr(args, o.name)}
+    given["config"] = getattr(args, "config", None)
     try:
-        settings = settings_from_args(args)
-        from gateway.daemon import Daemon
-
-        asyncio.run(Daemon(settings).run_until_signal())
+        config = load_config(given)
+        if args.command in (None, "run"):
+            return run(config)
+        configure_logging(LogSettings(level="WARNING", format=config.log_format))
+        return COMMANDS[args.command](config, args)
     except StartupError as exc:
-        print(f"zigbridge: {exc}", file=sys.stderr)
-        return EXIT_STARTUP
+        return _fail(exc, EXIT_STARTUP)
+    except DaemonNotRunning as exc:
+        return _fail(exc, EXIT_NOT_RUNNING)
+    except ClientError as exc:
+        return _fail(exc, EXIT_FAILED)
     except KeyboardInterrupt:
-        return 130
-    return 0
+        return EXIT_INTERRUPTED
+
+
+def _fail(exc: Exception, status: int) -> int:
+    print(f"zigbridge: {exc}", file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":

@@ -73,6 +73,8 @@ class Gateway:
         self.websocketport = 0
         self.permit_join_owner: str | None = None
         self.events_published = 0
+        # Called with each radio event after the store has handled it (metrics, the daemon).
+        self.event_observers: list[Callable[[ev.RadioEvent], None]] = []
         self._tick_task: asyncio.Task | None = None
 
     # -- the event path ----------------------------------------------------------------
@@ -95,6 +97,8 @@ class Gateway:
         elif isinstance(event, ev.NetworkDown):
             self.network.connected = False
         self.publish(self.store.handle(event))
+        for observer in self.event_observers:
+            observer(event)
 
     async def start_timers(self) -> None:
         self._tick_task = asyncio.create_task(self._tick_loop(), name="store-tick")

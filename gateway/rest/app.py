@@ -22,6 +22,7 @@ from gateway.api import config as config_api
 from gateway.api import group_action, groups, light_state, lights, scenes, sensor_config
 from gateway.api.errors import ApiError, parse_json_body, success
 from gateway.api.plan import Plan
+from gateway.backup import create_backup
 from gateway.core.errors import Conflict, NotFound, NotModifiable, TableFull
 from gateway.core.store import ALL_LIGHTS_ADDRESS
 from gateway.rest.http import BASE_HEADERS, BodyTooLarge, json_response, read_body
@@ -196,6 +197,16 @@ async def put_config(call: Call) -> Response:
     if any(type(c).__name__ == "PermitJoin" for c in plan.commands):
         gw.permit_join_owner = call.key
     return await _plan_reply(call, plan, "/config")
+
+
+@router.route("GET", "config/zigbee/backup")
+async def zigbee_backup(call: Call) -> Response:
+    """zigbridge's extension, not in deCONZ: a fresh network backup as Open Coordinator
+    Backup JSON (network key included: keep it private), for `zigbridge backup`."""
+    radio = call.gw.radio
+    if not radio.is_up:
+        raise Reply(ApiError.not_connected("/config/zigbee/backup"))
+    return json_response(await create_backup(radio.app))
 
 
 @router.route("DELETE", "config/whitelist/{key2}")

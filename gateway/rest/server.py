@@ -18,6 +18,7 @@ class RestServer:
             host=host,
             port=port,
             lifespan="off",
+            log_config=None,  # our handlers (text or JSON) format uvicorn's records too
             log_level="warning",
             access_log=False,
             server_header=False,

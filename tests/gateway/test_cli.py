@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -53,6 +54,80 @@ def read_until(
             if count == 0:
                 return lines
     raise AssertionError(f"{needle!r} never appeared; output:\n{''.join(lines)}")
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The test run's environment without ZIGBRIDGE_ settings, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZIGBRIDGE_")}
+    return {**env, **extra}
+
+
+class DaemonProcess:
+    """`zigbridge` running in a subprocess on the simulated network, on free 127.0.0.1
+    ports. A thread collects its output (so the pipe never fills) for `wait_for`; `cli`
+    runs a subcommand pointed at it."""
+
+    def __init__(self, data_dir: Path, *extra: str, env: dict[str, str] | None = None):
+        self.data_dir = data_dir
+        self.http_port = free_port()
+        self.ws_port = free_port()
+        self.env = env if env is not None else clean_env()
+        self.lines: list[str] = []
+        self._ended = False
+        self._changed = threading.Condition()
+        args = ["--radio", "sim", "--data-dir", str(data_dir), "--host", "127.0.0.1"]
+        args += ["--http-port", str(self.http_port), "--ws-port", str(self.ws_port), *extra]
+        self.proc = subprocess.Popen(
+            zigbridge(*args),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=self.env,
+        )
+        threading.Thread(target=self._collect, daemon=True).start()
+
+    def _collect(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            with self._changed:
+                self.lines.append(line)
+                self._changed.notify_all()
+        with self._changed:
+            self._ended = True
+            self._changed.notify_all()
+
+    @property
+    def output(self) -> str:
+        with self._changed:
+            return "".join(self.lines)
+
+    def wait_for(self, needle: str, count: int = 1, timeout: float = 60) -> str:
+        """The output so far, once `count` lines contain `needle`."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while sum(needle in line for line in self.lines) < count:
+                left = deadline - time.monotonic()
+                if left <= 0 or self._ended:
+                    raise AssertionError(f"{needle!r} never appeared; output:\n{self.output}")
+                self._changed.wait(left)
+            return "".join(self.lines)
+
+    def cli(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            zigbridge("--data-dir", str(self.data_dir), "--http-port", str(self.http_port), *args),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=self.env,
+        )
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout=15)
+        finally:
+            self.proc.kill()
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])

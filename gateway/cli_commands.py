@@ -1,0 +1,283 @@
+"""The subcommands that talk to a running zigbridge (and `radios`, `restore`, which talk to
+the hardware). Each takes the resolved config and its arguments, prints plain lines (no
+terminal tricks, so they read the same in a pipe, a log or a test) and returns the exit
+status. Problems are raised (`ClientError`, `DaemonNotRunning`) for `cli.main` to print.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from gateway.client import ClientError, DaemonNotRunning, GatewayClient, error_description
+from gateway.settings import Config, radio_settings
+
+COUNTDOWN_EVERY = 5.0  # seconds between "n s left" lines while joining is open
+EXIT_INTERRUPTED = 130
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    rows = [list(map(str, row)) for row in rows]
+    widths = [max(len(str(c)) for c in column) for column in zip(headers, *rows, strict=True)]
+    lines = [headers, *rows]
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines
+    )
+
+
+def _say(out: TextIO, text: str = "") -> None:
+    print(text, file=out, flush=True)
+
+
+def age(lastseen: str | None, now: datetime | None = None) -> str:
+    """deCONZ's `lastseen` (UTC, minute precision) as "3 min ago"."""
+    if not lastseen:
+        return "never"
+    for fmt in ("%Y-%m-%dT%H:%MZ", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%fZ"):
+        try:
+            seen = datetime.strptime(lastseen, fmt).replace(tzinfo=UTC)
+            break
+        except ValueError:
+            continue
+    else:
+        return lastseen
+    seconds = ((now or datetime.now(UTC)) - seen).total_seconds()
+    if seconds < 120:
+        return "just now"
+    for unit, size in (("d", 86400), ("h", 3600)):
+        if seconds >= size:
+            return f"{int(seconds // size)} {unit} ago"
+    return f"{int(seconds // 60)} min ago"
+
+
+# ---- permit-join ------------------------------------------------------------------------
+
+
+def _ieee(uniqueid: str) -> str:
+    return uniqueid.split("-")[0]
+
+
+class JoinWatcher:
+    """Turns websocket `added` events into lines, one header per new physical device."""
+
+    def __init__(self, out: TextIO):
+        self.out = out
+        self.devices: dict[str, list[str]] = {}
+
+    def handle(self, event: dict[str, Any]) -> None:
+        if event.get("e") != "added" or event.get("r") not in ("lights", "sensors"):
+            return
+        noun = "light" if event["r"] == "lights" else "sensor"
+        resource = event.get(noun, {})
+        ieee = _ieee(str(event.get("uniqueid") or resource.get("uniqueid", "")))
+        if ieee not in self.devices:
+            self.devices[ieee] = []
+            model = resource.get("modelid") or "unknown model"
+            maker = resource.get("manufacturername") or "unknown maker"
+            _say(self.out, f"Joined and interviewed: {ieee}, {model} by {maker}")
+        self.devices[ieee].append(f"{event['r']}/{event['id']}")
+        _say(
+            self.out,
+            f'  {noun} {event["id"]} "{resource.get("name", "")}" ({resource.get("type", "?")})',
+        )
+
+
+def permit_join(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    client = GatewayClient(config)
+    seconds = args.seconds
+    if seconds == 0:
+        client.api("PUT", "/config", {"permitjoin": 0})
+        _say(out, "Joining closed.")
+        return 0
+    from websockets.exceptions import ConnectionClosed
+
+    ws = client.websocket()  # before opening the network, so that no join is missed
+    watcher = JoinWatcher(out)
+    try:
+        client.api("PUT", "/config", {"permitjoin": seconds})
+        _say(out, f"Joining is open for {seconds} s: put the device in pairing mode now.")
+        start = time.monotonic()
+        deadline = start + seconds
+        next_line = start + COUNTDOWN_EVERY
+        while (now := time.monotonic()) < deadline:
+            if now >= next_line:
+                _say(out, f"  {math.ceil(deadline - now)} s left")
+                next_line += COUNTDOWN_EVERY
+            try:
+                frame = ws.recv(timeout=max(0.05, min(deadline, next_line) - now))
+            except TimeoutError:
+                continue
+            watcher.handle(json.loads(frame))
+    except KeyboardInterrupt:
+        client.api("PUT", "/config", {"permitjoin": 0})
+        _say(out, f"Joining closed early; {_joined(watcher)}.")
+        return EXIT_INTERRUPTED
+    except (OSError, ConnectionClosed) as exc:  # the daemon stopped
+        raise ClientError(f"lost the connection to zigbridge: {exc}") from None
+    finally:
+        ws.close()
+    _say(out, f"Joining closed; {_joined(watcher)}.")
+    return 0
+
+
+def _joined(watcher: JoinWatcher) -> str:
+    n = len(watcher.devices)
+    return "no new devices" if n == 0 else f"{n} new device{'s' if n > 1 else ''}"
+
+
+# ---- devices, keys, unlock ---------------------------------------------------------------
+
+
+def devices(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    client = GatewayClient(config)
+    lights = client.api("GET", "/lights")
+    sensors = client.api("GET", "/sensors")
+    if args.json:
+        _say(out, json.dumps({"lights": lights, "sensors": sensors}, indent=2, sort_keys=True))
+        return 0
+    rows = []
+    for kind, resources in (("lights", lights), ("sensors", sensors)):
+        for rid in sorted(resources, key=lambda r: (len(r), r)):
+            item = resources[rid]
+            reachable = (item.get("state") if kind == "lights" else item.get("config")) or {}
+            rows.append(
+                (
+                    f"{kind}/{rid}",
+                    item.get("name", ""),
+                    item.get("type", ""),
+                    item.get("modelid", ""),
+                    "yes" if reachable.get("reachable") else "no",
+                    age(item.get("lastseen")),
+                )
+            )
+    if not rows:
+        _say(out, "No devices yet: `zigbridge permit-join` opens the network for one to join.")
+        return 0
+    _say(out, table(("ID", "NAME", "TYPE", "MODEL", "REACHABLE", "LAST SEEN"), rows))
+    return 0
+
+
+def apikey(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    client = GatewayClient(config)
+    if args.action == "create":
+        _say(out, client.create_key(args.name))
+        return 0
+    if args.action == "delete":
+        answer = client.api("DELETE", f"/config/whitelist/{args.key}")
+        if not answer:
+            raise ClientError(f"there is no API key {args.key}")
+        _say(out, f"Deleted API key {args.key}.")
+        return 0
+    whitelist = client.api("GET", "/config")["whitelist"]
+    mine = client.key()
+    rows = [
+        (
+            key,
+            entry.get("name", "") + (" (this command line)" if key == mine else ""),
+            entry.get("create date", ""),
+            entry.get("last use date", ""),
+        )
+        for key, entry in sorted(whitelist.items(), key=lambda kv: kv[1].get("create date", ""))
+    ]
+    _say(out, table(("KEY", "NAME", "CREATED (UTC)", "LAST USED (UTC)"), rows))
+    return 0
+
+
+def unlock(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    GatewayClient(config).api("PUT", "/config", {"unlock": args.seconds})
+    _say(
+        out,
+        f"The gateway is unlocked for {args.seconds} s: an app may now register and get an "
+        "API key (POST /api), as after pressing the Phoscon button.",
+    )
+    return 0
+
+
+# ---- radios ------------------------------------------------------------------------------
+
+
+def radios(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    from gateway.radios import detect_ports
+
+    ports = detect_ports()
+    if not ports:
+        _say(out, "No serial ports found. Is the stick plugged in? (`dmesg | tail` shows what")
+        _say(out, "the kernel saw; a network coordinator is used as --device socket://host:port)")
+        return 0
+    rows = [(p.device, p.stick, p.radio, p.usb_id or "-", p.product or "-") for p in ports]
+    _say(out, table(("PORT", "STICK", "--radio", "USB ID", "PRODUCT"), rows))
+    best = next((p for p in ports if len(p.sticks) == 1), None)
+    if best is not None:
+        _say(out, f"\nFor example: zigbridge run --radio {best.radio} --device {best.device}")
+    return 0
+
+
+# ---- backup and restore -------------------------------------------------------------------
+
+
+def backup(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    data = GatewayClient(config).api("GET", "/config/zigbee/backup")
+    text = json.dumps(data, indent=2) + "\n"
+    if args.file == "-":
+        out.write(text)
+        out.flush()
+        return 0
+    path = Path(args.file or datetime.now().strftime("zigbridge-backup-%Y%m%d-%H%M%S.json"))
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds the key
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise ClientError(f"cannot write {path}: {exc.strerror or exc}") from None
+    _say(
+        out,
+        f"Saved the network backup (PAN 0x{str(data.get('pan_id', '?')).upper()}, channel "
+        f"{data.get('channel', '?')}, {len(data.get('devices', []))} devices) to {path}. "
+        "It holds the network key: keep it private.",
+    )
+    return 0
+
+
+def restore(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    import asyncio
+
+    from gateway.backup import BackupError, parse_backup, restore_backup
+    from gateway.preflight import check_data_dir, describe_radio_failure
+
+    source = Path(args.file)
+    try:
+        text = source.read_text()
+    except OSError as exc:
+        raise ClientError(f"cannot read {source}: {exc.strerror or exc}") from None
+    try:
+        status, body = GatewayClient(config, timeout=5).request("GET", "/api/config")
+    except (DaemonNotRunning, ClientError):
+        pass  # not running (or not answering): the stick is ours
+    else:
+        if error_description(body) is None and status == 200:
+            raise ClientError(
+                f"zigbridge is running at {config.rest_url} and has the stick open; stop it "
+                "first (sudo systemctl stop zigbridge), restore, then start it again"
+            )
+    settings = radio_settings(config)
+    check_data_dir(settings.data_dir)
+    where = settings.device_path or f"the simulated stick in {settings.data_dir}"
+    try:
+        network = parse_backup(text, str(source))
+        restored = asyncio.run(restore_backup(settings, network, force=args.force))
+    except BackupError as exc:
+        raise ClientError(str(exc)) from None
+    except Exception as exc:
+        raise ClientError(describe_radio_failure(where, exc)) from None
+    _say(out, f"Restored the network ({restored}) to {where}. Start zigbridge to use it.")
+    return 0

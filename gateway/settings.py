@@ -1,0 +1,486 @@
+"""zigbridge's settings: one table of options, read from the command line, the environment
+(`ZIGBRIDGE_…`) and a TOML file, in that order of precedence, over built-in defaults.
+
+Every option has one name, from which its command-line flag (`http_port` → `--http-port`)
+and its environment variable (`ZIGBRIDGE_HTTP_PORT`) follow, plus its key in the file
+(`server.http_port`). Text from the command line and the environment and typed values
+from TOML go through the same checks, so a mistake anywhere is one line naming the option
+and where it came from, before anything starts. Unknown keys in the file and unknown
+`ZIGBRIDGE_` variables are errors too: a misspelt setting that silently does nothing is
+worse than one that stops the start.
+
+The file is `--config FILE`, else `$ZIGBRIDGE_CONFIG`, else `<data-dir>/zigbridge.toml`
+(`<data-dir>` as given on the command line or in the environment, else the default). Only
+the default file may be missing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gateway.logs import FORMATS, LEVELS, NAMESPACES, LogSettings
+from gateway.preflight import StartupError
+from radio.selection import RADIO_TYPES
+
+if TYPE_CHECKING:
+    from radio.controller import RadioSettings
+
+ENV_PREFIX = "ZIGBRIDGE_"
+CONFIG_ENV = "ZIGBRIDGE_CONFIG"
+CONFIG_NAME = "zigbridge.toml"
+SYSTEM_DATA_DIR = Path("/var/lib/zigbridge")
+SERVICE_USER = "zigbridge"
+GATEWAY_NAME_MAX = 16  # deCONZ's limit on config.name
+
+
+class ConfigError(StartupError):
+    """A setting that is unknown, of the wrong type or out of range."""
+
+
+class Invalid(ValueError):
+    """Raised by value checks; the message says what was expected."""
+
+
+# ---- value kinds ----------------------------------------------------------------------
+
+_TOML_TYPE_NAMES = {
+    bool: "a boolean",
+    int: "an integer",
+    float: "a number",
+    str: "a string",
+    list: "an array",
+    dict: "a table",
+}
+
+
+def _describe(value: Any) -> str:
+    kind = _TOML_TYPE_NAMES.get(type(value), "a date/time")
+    return f"{kind} ({value!r})" if not isinstance(value, dict | list) else kind
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """How one option's values are checked: `check` takes a typed value (TOML, flags),
+    `parse` text (command line, environment); both return the value to use."""
+
+    check: Callable[[Any], Any]
+    parse: Callable[[str], Any]
+    metavar: str | None = None
+    flag: bool = False  # a switch on the command line (--x / --no-x), not a value
+
+
+def _integer(low: int, high: int, *, base: int = 10) -> Kind:
+    expected = f"an integer from {low} to {high}"
+
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise Invalid(f"must be {expected}, not {_describe(value)}")
+        if not low <= value <= high:
+            raise Invalid(f"must be {expected}, not {value}")
+        return value
+
+    def parse(text: str) -> int:
+        try:
+            return check(int(text.strip(), base))
+        except ValueError as exc:
+            if isinstance(exc, Invalid):
+                raise
+            raise Invalid(f"must be {expected}, not {text!r}") from None
+
+    return Kind(check, parse, metavar=f"{low}-{high}" if high - low < 100 else "N")
+
+
+def _text(max_len: int = 4096, *, allow_empty: bool = False) -> Kind:
+    def check(value: Any) -> str:
+        if not isinstance(value, str):
+            raise Invalid(f"must be a string, not {_describe(value)}")
+        if not value.strip() and not allow_empty:
+            raise Invalid("must not be empty")
+        if len(value) > max_len:
+            raise Invalid(f"must be at most {max_len} characters, not {len(value)}")
+        return value
+
+    return Kind(check, check)
+
+
+def _choice(choices: tuple[str, ...], *, upper: bool = False) -> Kind:
+    def check(value: Any) -> str:
+        if not isinstance(value, str):
+            raise Invalid(f"must be one of {', '.join(choices)}, not {_describe(value)}")
+        normal = value.strip().upper() if upper else value.strip()
+        if normal not in choices:
+            raise Invalid(f"must be one of {', '.join(choices)}, not {value!r}")
+        return normal
+
+    return Kind(check, check, metavar="{" + ",".join(choices) + "}")
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _boolean() -> Kind:
+    def check(value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise Invalid(f"must be true or false, not {_describe(value)}")
+        return value
+
+    def parse(text: str) -> bool:
+        lowered = text.strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise Invalid(f"must be true or false (or 1/0, yes/no, on/off), not {text!r}")
+
+    return Kind(check, parse, flag=True)
+
+
+def _path() -> Kind:
+    text = _text()
+    return Kind(
+        lambda v: Path(text.check(v)).expanduser(),
+        lambda v: Path(text.parse(v)).expanduser(),
+        metavar="DIR",
+    )
+
+
+_LEVEL = _choice(LEVELS, upper=True)
+
+
+def _namespace_levels() -> Kind:
+    """`{zigpy = "WARNING", radio = "DEBUG"}` in the file, `zigpy=WARNING,radio=DEBUG` as text."""
+    known = ", ".join(NAMESPACES)
+
+    def check(value: Any) -> dict[str, str]:
+        if not isinstance(value, dict):
+            raise Invalid(f'must be a table such as {{ zigpy = "DEBUG" }}, not {_describe(value)}')
+        levels = {}
+        for namespace, level in value.items():
+            if namespace not in NAMESPACES:
+                raise Invalid(f"has unknown namespace {namespace!r} (known: {known})")
+            try:
+                levels[namespace] = _LEVEL.check(level)
+            except Invalid as exc:
+                raise Invalid(f"{namespace}: {exc}") from None
+        return levels
+
+    def parse(text: str) -> dict[str, str]:
+        pairs = {}
+        for item in filter(None, (part.strip() for part in text.split(","))):
+            namespace, sep, level = item.partition("=")
+            if not sep:
+                raise Invalid(f"must be NAMESPACE=LEVEL pairs such as zigpy=DEBUG, not {item!r}")
+            pairs[namespace.strip()] = level.strip()
+        return check(pairs)
+
+    return Kind(check, parse, metavar="NS=LEVEL,...")
+
+
+# ---- the options ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    name: str  # field of `Config`; gives the flag and the environment variable
+    key: str  # key in the TOML file, "section.key" or a top-level key
+    kind: Kind
+    default: Any
+    help: str
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.name.upper()
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option(
+        "data_dir",
+        "data_dir",
+        _path(),
+        None,
+        "where zigbridge keeps its data (default: systemd's StateDirectory; "
+        "/var/lib/zigbridge for root and the zigbridge user; else ~/.local/share/zigbridge)",
+    ),
+    Option("name", "gateway.name", _text(GATEWAY_NAME_MAX), None, "gateway name shown to apps"),
+    Option(
+        "websocketnotifyall",
+        "gateway.websocketnotifyall",
+        _boolean(),
+        None,
+        "push whole state objects on each change (deCONZ's websocketnotifyall)",
+    ),
+    Option(
+        "radio",
+        "radio.type",
+        _choice(tuple(RADIO_TYPES)),
+        "sim",
+        "radio type: "
+        + "; ".join(f"{name}: {rtype.description}" for name, rtype in RADIO_TYPES.items()),
+    ),
+    Option(
+        "device", "radio.device", _text(), None, "serial port (/dev/ttyUSB0) or socket://host:port"
+    ),
+    Option(
+        "baudrate",
+        "radio.baudrate",
+        _integer(1200, 4_000_000),
+        None,
+        "serial speed (default: the radio's usual)",
+    ),
+    Option(
+        "channel",
+        "network.channel",
+        _integer(11, 26),
+        None,
+        "Zigbee channel used when forming a new network",
+    ),
+    Option(
+        "pan_id",
+        "network.pan_id",
+        _integer(0x0001, 0xFFFE, base=0),
+        None,
+        "PAN id used when forming a new network (e.g. 0x1A62)",
+    ),
+    Option("host", "server.host", _text(), "0.0.0.0", "address to listen on"),
+    Option("http_port", "server.http_port", _integer(0, 65535), 8080, "REST API port"),
+    Option("ws_port", "server.ws_port", _integer(0, 65535), 8088, "websocket port"),
+    Option("log_level", "log.level", _LEVEL, "INFO", "log level"),
+    Option("log_format", "log.format", _choice(FORMATS), "text", "log line format"),
+    Option(
+        "log_levels",
+        "log.levels",
+        _namespace_levels(),
+        {},
+        f"levels per namespace ({', '.join(NAMESPACES)}), e.g. zigpy=DEBUG,radio=INFO",
+    ),
+    Option(
+        "sim_devices",
+        "sim.devices",
+        _integer(0, 0xD000),
+        None,
+        "with --radio sim: a generated network of N devices instead of the demo home",
+    ),
+    Option(
+        "sim_quiet",
+        "sim.quiet",
+        _boolean(),
+        False,
+        "with --radio sim: devices join but do not report by themselves",
+    ),
+    Option(
+        "sim_join_on_permit",
+        "sim.join_on_permit",
+        _boolean(),
+        False,
+        "with --radio sim: one new simulated device joins each time joining is opened",
+    ),
+)
+BY_NAME = {option.name: option for option in OPTIONS}
+BY_KEY = {option.key: option for option in OPTIONS}
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The settings in effect, and the file they were read from (None: no file)."""
+
+    config_file: Path | None
+    data_dir: Path
+    name: str | None
+    websocketnotifyall: bool | None
+    radio: str
+    device: str | None
+    baudrate: int | None
+    channel: int | None
+    pan_id: int | None
+    host: str
+    http_port: int
+    ws_port: int
+    log_level: str
+    log_format: str
+    log_levels: dict[str, str]
+    sim_devices: int | None
+    sim_quiet: bool
+    sim_join_on_permit: bool
+
+    @property
+    def log(self) -> LogSettings:
+        return LogSettings(self.log_level, self.log_format, self.log_levels)
+
+    @property
+    def client_host(self) -> str:
+        """Where a local client reaches the daemon: a wildcard address means loopback."""
+        return {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(self.host, self.host)
+
+    @property
+    def rest_url(self) -> str:
+        host = self.client_host
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.http_port}"
+
+
+# ---- where the values come from --------------------------------------------------------
+
+
+def default_data_dir(env: Mapping[str, str] = os.environ) -> Path:
+    """systemd's StateDirectory when run as the service; the service's directory for root
+    and the service user (so `sudo zigbridge devices` finds the running service); else the
+    XDG per-user data directory."""
+    state = env.get("STATE_DIRECTORY")
+    if state:
+        return Path(state.split(":")[0])
+    if _is_admin_or_service_user() and SYSTEM_DATA_DIR.is_dir():
+        return SYSTEM_DATA_DIR
+    xdg = env.get("XDG_DATA_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".local" / "share"
+    return base / "zigbridge"
+
+
+def _is_admin_or_service_user() -> bool:
+    if os.geteuid() == 0:
+        return True
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.geteuid()).pw_name == SERVICE_USER
+    except (ImportError, KeyError):
+        return False
+
+
+def _checked(option: Option, value: Any, where: str, *, text: bool) -> Any:
+    try:
+        return option.kind.parse(value) if text else option.kind.check(value)
+    except Invalid as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def _from_cli(cli: Mapping[str, Any]) -> dict[str, Any]:
+    """Command-line values: text, or booleans from --x/--no-x switches."""
+    values = {}
+    for name, value in cli.items():
+        option = BY_NAME[name]
+        values[name] = _checked(option, value, option.flag, text=isinstance(value, str))
+    return values
+
+
+def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
+    by_env = {option.env: option for option in OPTIONS}
+    values = {}
+    for variable, text in env.items():
+        if not variable.startswith(ENV_PREFIX) or variable == CONFIG_ENV:
+            continue
+        option = by_env.get(variable)
+        if option is None:
+            hint = _suggest(variable, [*by_env, CONFIG_ENV])
+            raise ConfigError(f"unknown environment variable {variable}{hint}")
+        values[option.name] = _checked(option, text, f"environment variable {variable}", text=True)
+    return values
+
+
+def _suggest(word: str, candidates: list[str]) -> str:
+    close = difflib.get_close_matches(word, candidates, n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The file's values by option name; every problem is a ConfigError naming the file."""
+    try:
+        with path.open("rb") as fh:
+            document = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    except IsADirectoryError:
+        raise ConfigError(f"config file {path} is a directory") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    sections = {key.partition(".")[0] for key in BY_KEY if "." in key}
+    values: dict[str, Any] = {}
+    for top, content in document.items():
+        if top in sections:
+            if not isinstance(content, dict):
+                keys = ", ".join(k for k in BY_KEY if k.startswith(f"{top}."))
+                raise ConfigError(
+                    f"{path}: {top} must be a table ([{top}] with {keys}), not {_describe(content)}"
+                )
+            items = [(f"{top}.{key}", value) for key, value in content.items()]
+        elif isinstance(content, dict):  # a misspelt table: name its keys in the error
+            items = [(f"{top}.{key}", value) for key, value in content.items()] or [(top, {})]
+        else:
+            items = [(top, content)]
+        for key, value in items:
+            option = BY_KEY.get(key)
+            if option is None:
+                raise ConfigError(f"{path}: unknown key {key}{_suggest(key, list(BY_KEY))}")
+            values[option.name] = _checked(option, value, f"{path}: {key}", text=False)
+    if "data_dir" in values:  # relative to the file, not to wherever zigbridge was started
+        values["data_dir"] = path.parent / values["data_dir"]
+    return values
+
+
+def config_path(cli: Mapping[str, Any], env: Mapping[str, str]) -> tuple[Path, bool]:
+    """The config file to read and whether it was named explicitly (then it must exist)."""
+    if cli.get("config"):
+        return Path(cli["config"]).expanduser(), True
+    if env.get(CONFIG_ENV):
+        return Path(env[CONFIG_ENV]).expanduser(), True
+    data_dir = cli.get("data_dir") or env.get(BY_NAME["data_dir"].env)
+    base = Path(data_dir).expanduser() if data_dir else default_data_dir(env)
+    return base / CONFIG_NAME, False
+
+
+def load_config(cli: Mapping[str, Any], env: Mapping[str, str] = os.environ) -> Config:
+    """Resolve every option: command line > environment > file > default.
+
+    `cli` holds only the options given on the command line (by option name), plus
+    `config` for `--config`."""
+    given = _from_cli({k: v for k, v in cli.items() if k != "config" and v is not None})
+    from_env = _from_env(env)
+    path, explicit = config_path(cli, env)
+    config_file: Path | None = None
+    from_file: dict[str, Any] = {}
+    if explicit or path.exists():
+        config_file = path
+        from_file = read_config_file(path)
+    resolved: dict[str, Any] = {}
+    for option in OPTIONS:
+        for layer in (given, from_env, from_file):
+            if option.name in layer:
+                resolved[option.name] = layer[option.name]
+                break
+        else:
+            resolved[option.name] = option.default
+    if resolved["data_dir"] is None:
+        resolved["data_dir"] = default_data_dir(env)
+    return Config(config_file=config_file, **resolved)
+
+
+def radio_settings(config: Config) -> RadioSettings:
+    """What the radio layer needs; a real radio needs a device path."""
+    from radio.controller import RadioSettings  # imports zigpy: only when a radio is opened
+
+    if config.radio != "sim" and not config.device:
+        device = BY_NAME["device"]
+        where = config.config_file or "the config file"
+        raise ConfigError(
+            f"--radio {config.radio} needs --device (a serial port or socket://host:port; "
+            f"or {device.env}, or {device.key} in {where})"
+        )
+    return RadioSettings(
+        radio_type=config.radio,
+        device_path=config.device,
+        data_dir=config.data_dir,
+        baudrate=config.baudrate,
+        channel=config.channel,
+        pan_id=config.pan_id,
+    )

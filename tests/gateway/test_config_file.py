@@ -1,0 +1,264 @@
+"""The config file, the environment and the command line: precedence, and every kind of
+mistake as one line naming the setting and where it came from, before anything starts."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from gateway.settings import (
+    BY_KEY,
+    OPTIONS,
+    Config,
+    ConfigError,
+    load_config,
+    radio_settings,
+    read_config_file,
+)
+from tests.gateway.test_cli import clean_env, zigbridge
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def base_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """An environment whose default data dir is under tmp_path (as under systemd)."""
+    return {"STATE_DIRECTORY": str(tmp_path / "state"), **extra}
+
+
+def test_defaults_without_a_file(tmp_path):
+    config = load_config({}, base_env(tmp_path))
+    assert config.config_file is None
+    assert config.data_dir == tmp_path / "state"
+    assert (config.radio, config.host, config.http_port, config.ws_port) == (
+        "sim", "0.0.0.0", 8080, 8088,
+    )  # fmt: skip
+    assert (config.log_level, config.log_format, config.log_levels) == ("INFO", "text", {})
+    assert config.rest_url == "http://127.0.0.1:8080"
+
+
+def test_the_default_file_is_in_the_data_dir(tmp_path):
+    write(tmp_path / "state" / "zigbridge.toml", "[server]\nhttp_port = 1111\n")
+    config = load_config({}, base_env(tmp_path))
+    assert config.http_port == 1111
+    assert config.config_file == tmp_path / "state" / "zigbridge.toml"
+    # the data dir given on the command line or in the environment moves the default file
+    write(tmp_path / "other" / "zigbridge.toml", "[server]\nhttp_port = 2222\n")
+    assert load_config({"data_dir": str(tmp_path / "other")}, base_env(tmp_path)).http_port == 2222
+    env = base_env(tmp_path, ZIGBRIDGE_DATA_DIR=str(tmp_path / "other"))
+    assert load_config({}, env).http_port == 2222
+
+
+FILE = """\
+data_dir = "data"
+[gateway]
+name = "Attic"
+websocketnotifyall = false
+[radio]
+type = "znp"
+device = "/dev/ttyFILE"
+baudrate = 115200
+[network]
+channel = 20
+pan_id = 0x1A62
+[server]
+host = "127.0.0.1"
+http_port = 1111
+ws_port = 1112
+[log]
+level = "debug"
+format = "json"
+levels = { zigpy = "INFO", radio = "DEBUG" }
+[sim]
+devices = 3
+quiet = true
+join_on_permit = true
+"""
+
+
+def test_every_key_from_the_file(tmp_path):
+    path = write(tmp_path / "z.toml", FILE)
+    config = load_config({"config": str(path)}, {})
+    assert config.config_file == path
+    assert config.data_dir == tmp_path / "data"  # relative to the file
+    assert (config.name, config.websocketnotifyall) == ("Attic", False)
+    assert (config.radio, config.device, config.baudrate) == ("znp", "/dev/ttyFILE", 115200)
+    assert (config.channel, config.pan_id) == (20, 0x1A62)
+    assert (config.host, config.http_port, config.ws_port) == ("127.0.0.1", 1111, 1112)
+    assert (config.log_level, config.log_format) == ("DEBUG", "json")
+    assert config.log_levels == {"zigpy": "INFO", "radio": "DEBUG"}
+    assert (config.sim_devices, config.sim_quiet, config.sim_join_on_permit) == (3, True, True)
+    radio = radio_settings(config)
+    assert (radio.device_path, radio.channel, radio.pan_id) == ("/dev/ttyFILE", 20, 0x1A62)
+
+
+def test_precedence_cli_over_environment_over_file_over_defaults(tmp_path):
+    path = write(tmp_path / "z.toml", FILE)
+    env = {
+        "ZIGBRIDGE_CONFIG": str(path),
+        "ZIGBRIDGE_HTTP_PORT": "2221",
+        "ZIGBRIDGE_DEVICE": "/dev/ttyENV",
+        "ZIGBRIDGE_SIM_QUIET": "no",
+        "ZIGBRIDGE_LOG_LEVELS": "api=WARNING",
+        "ZIGBRIDGE_PAN_ID": "0x2B73",
+    }
+    cli = {"http_port": "3331", "sim_quiet": True, "log_level": "warning"}
+    config = load_config(cli, env)
+    assert config.http_port == 3331  # command line
+    assert config.sim_quiet is True  # command line switch over environment "no"
+    assert config.log_level == "WARNING"  # command line over file
+    assert config.device == "/dev/ttyENV"  # environment over file
+    assert config.pan_id == 0x2B73  # environment, hex
+    assert config.log_levels == {"api": "WARNING"}  # the environment's table replaces the file's
+    assert config.ws_port == 1112  # file over default
+    assert config.baudrate == 115200  # file
+    assert load_config({}, {"STATE_DIRECTORY": str(tmp_path)}).ws_port == 8088  # default
+
+
+def test_explicit_config_wins_over_environment_config(tmp_path):
+    a = write(tmp_path / "a.toml", "[server]\nhttp_port = 1\n")
+    b = write(tmp_path / "b.toml", "[server]\nhttp_port = 2\n")
+    assert load_config({"config": str(a)}, {"ZIGBRIDGE_CONFIG": str(b)}).http_port == 1
+    assert load_config({}, {"ZIGBRIDGE_CONFIG": str(b)}).http_port == 2
+
+
+FILE_ERRORS = [
+    ("[radio]\ndevcie = '/dev/ttyUSB0'\n", "unknown key radio.devcie (did you mean radio.device?)"),
+    ("[radoi]\ntype = 'znp'\n", "unknown key radoi.type (did you mean radio.type?)"),
+    ("http_port = 1\n", "unknown key http_port (did you mean server.http_port?)"),
+    ("radio = 'znp'\n", "radio must be a table ([radio] with radio.type, radio.device, "),
+    ("[server]\nhttp_port = '8080'\n", "server.http_port: must be an integer from 0 to 65535, "
+                                       "not a string ('8080')"),
+    ("[server]\nhttp_port = 70000\n", "server.http_port: must be an integer from 0 to 65535, "
+                                      "not 70000"),
+    ("[server]\nws_port = true\n", "server.ws_port: must be an integer from 0 to 65535, "
+                                   "not a boolean (True)"),
+    ("[server]\nhost = 127\n", "server.host: must be a string, not an integer (127)"),
+    ("[network]\nchannel = 27\n", "network.channel: must be an integer from 11 to 26, not 27"),
+    ("[network]\npan_id = 0xFFFF\n", "network.pan_id: must be an integer from 1 to 65534"),
+    ("[radio]\ntype = 'zstack'\n", "radio.type: must be one of ezsp, znp, deconz, sim, "
+                                   "not 'zstack'"),
+    ("[radio]\nbaudrate = 115200.0\n", "radio.baudrate: must be an integer from 1200 to 4000000, "
+                                       "not a number (115200.0)"),
+    ("[radio]\ndevice = ''\n", "radio.device: must not be empty"),
+    ("[gateway]\nname = 'A very long gateway name'\n", "gateway.name: must be at most 16 "
+                                                        "characters, not 24"),
+    ("[gateway]\nwebsocketnotifyall = 'yes'\n", "gateway.websocketnotifyall: must be true or "
+                                                "false, not a string ('yes')"),
+    ("[log]\nlevel = 'LOUD'\n", "log.level: must be one of DEBUG, INFO, WARNING, ERROR, "
+                                "not 'LOUD'"),
+    ("[log]\nformat = 'xml'\n", "log.format: must be one of text, json, not 'xml'"),
+    ("[log]\nlevels = 'DEBUG'\n", "log.levels: must be a table such as"),
+    ("[log]\nlevels = { zigbee = 'DEBUG' }\n", "log.levels: has unknown namespace 'zigbee'"),
+    ("[log]\nlevels = { zigpy = 'LOUD' }\n", "log.levels: zigpy: must be one of DEBUG"),
+    ("[sim]\ndevices = -1\n", "sim.devices: must be an integer from 0 to 53248, not -1"),
+    ("[server\nhttp_port = 1\n", "not valid TOML: "),
+    ("[server]\nhttp_port = 1\nhttp_port = 2\n", "not valid TOML: "),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "message"), FILE_ERRORS)
+def test_each_file_error_names_the_file_and_the_key(tmp_path, text, message):
+    path = write(tmp_path / "zigbridge.toml", text)
+    with pytest.raises(ConfigError) as info:
+        load_config({"config": str(path)}, {})
+    assert str(info.value).startswith(f"{path}: {message}")
+    assert "\n" not in str(info.value)
+
+
+def test_missing_or_unreadable_explicit_files(tmp_path):
+    with pytest.raises(ConfigError, match=f"config file {tmp_path}/nope.toml does not exist"):
+        load_config({"config": str(tmp_path / "nope.toml")}, {})
+    with pytest.raises(ConfigError, match=f"config file {tmp_path} is a directory"):
+        load_config({}, {"ZIGBRIDGE_CONFIG": str(tmp_path)})
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"\xff\xfe[server]")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config({"config": str(binary)}, {})
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"ZIGBRIDGE_HTTP_PORT": "http"}, "environment variable ZIGBRIDGE_HTTP_PORT: must be an "
+                                          "integer from 0 to 65535, not 'http'"),
+        ({"ZIGBRIDGE_SIM_QUIET": "maybe"}, "environment variable ZIGBRIDGE_SIM_QUIET: must be true "
+                                           "or false"),
+        ({"ZIGBRIDGE_LOG_LEVELS": "zigpy"}, "environment variable ZIGBRIDGE_LOG_LEVELS: must be "
+                                            "NAMESPACE=LEVEL pairs"),
+        ({"ZIGBRIDGE_PORT": "1"}, "unknown environment variable ZIGBRIDGE_PORT (did you mean "
+                                  "ZIGBRIDGE_WS_PORT?)"),
+    ],
+)  # fmt: skip
+def test_environment_errors_name_the_variable(tmp_path, env, message):
+    with pytest.raises(ConfigError) as info:
+        load_config({}, base_env(tmp_path, **env))
+    assert str(info.value).startswith(message)
+
+
+def test_command_line_errors_name_the_flag(tmp_path):
+    with pytest.raises(ConfigError) as info:
+        load_config({"channel": "5"}, base_env(tmp_path))
+    assert str(info.value) == "--channel: must be an integer from 11 to 26, not 5"
+
+
+def test_a_real_radio_needs_a_device_from_somewhere(tmp_path):
+    path = write(tmp_path / "z.toml", "[radio]\ntype = 'ezsp'\n")
+    config = load_config({"config": str(path)}, {})
+    with pytest.raises(ConfigError) as info:
+        radio_settings(config)
+    assert str(info.value) == (
+        "--radio ezsp needs --device (a serial port or socket://host:port; or "
+        f"ZIGBRIDGE_DEVICE, or radio.device in {path})"
+    )
+
+
+def run_zigbridge(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(zigbridge(*args), capture_output=True, text=True, timeout=60, env=env)
+
+
+@pytest.mark.parametrize("command", [[], ["run"], ["devices"], ["permit-join"]])
+def test_a_bad_file_stops_every_command_before_anything_starts(tmp_path, command):
+    data_dir = tmp_path / "data"
+    path = write(tmp_path / "zigbridge.toml", "[server]\nhttp_port = 'eighty'\n")
+    env = clean_env(ZIGBRIDGE_DATA_DIR=str(data_dir))
+    result = run_zigbridge("--config", str(path), *command, env=env)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"zigbridge: {path}: server.http_port: must be an integer from 0 to 65535, "
+        "not a string ('eighty')\n"
+    )
+    assert result.stdout == ""
+    assert not data_dir.exists()  # nothing started, nothing created
+
+
+def test_a_bad_environment_variable_stops_the_start(tmp_path):
+    env = clean_env(ZIGBRIDGE_DATA_DIR=str(tmp_path / "data"), ZIGBRIDGE_RADIO="zstack")
+    result = run_zigbridge(env=env)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (
+        "zigbridge: environment variable ZIGBRIDGE_RADIO: must be one of ezsp, znp, deconz, "
+        "sim, not 'zstack'\n"
+    )
+
+
+def test_the_example_config_is_valid_and_documents_every_key():
+    example = ROOT / "systemd" / "zigbridge.toml"
+    assert read_config_file(example)["radio"] == "znp"
+    text = example.read_text()
+    readme = (ROOT / "README.md").read_text()
+    for option in OPTIONS:
+        key = option.key.rpartition(".")[2]
+        assert f"{key} =" in text, f"{option.key} is missing from {example}"
+        assert f"`{option.key}`" in readme, f"{option.key} is missing from README.md"
+        assert f"`{option.env}`" in readme, f"{option.env} is missing from README.md"
+    assert set(BY_KEY) == {o.key for o in OPTIONS}
+    assert {f.name for f in fields(Config)} == {"config_file", *(o.name for o in OPTIONS)}
