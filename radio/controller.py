@@ -107,6 +107,7 @@ class Radio:
             emit=self._emit,
         )
         self._tasks: set[asyncio.Task] = set()
+        self._in_flight: set[asyncio.Future] = set()  # commands being carried out
         self._availability_task: asyncio.Task | None = None
         self._reconnect_task: asyncio.Task | None = None
         self._permit_task: asyncio.Task | None = None
@@ -135,7 +136,14 @@ class Radio:
         cls = radio_type(self.settings.radio_type).controller_class()
         config = zigpy_config(self.settings)
         LOGGER.info("Starting %s radio on %s", self.settings.radio_type, config["device"]["path"])
-        app = await cls.new(config, auto_form=True, start_radio=True)
+        # Not `new(start_radio=True)`: when start-up fails (or a stop cancels it) zigpy only
+        # disconnects and leaves the database open; every failed reconnect would leak one.
+        app = await cls.new(config, auto_form=True, start_radio=False)
+        try:
+            await app.startup(auto_form=True)
+        except BaseException:
+            await _shutdown(app)
+            raise
         self.app = app
         self._hook_packets(app)
         app.add_listener(self)
@@ -177,12 +185,18 @@ class Radio:
 
     async def _close_app(self) -> None:
         app, self.app = self.app, None
+        self.network_up = None
+        for listener in self._listeners.values():
+            listener.detach()
         self._listeners.clear()
+        # Device set-ups, pings and commands belong to the app that is going away
+        tasks = [t for t in (*self._tasks, *self._in_flight) if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         if app is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(app.shutdown(), timeout=4)
-        if self.network_up is not None:
-            self.network_up = None
+            app.remove_listener(self)
+            await _shutdown(app)
 
     # -- zigpy application callbacks ---------------------------------------------------
 
@@ -222,12 +236,16 @@ class Radio:
         self._emit(ev.DeviceRemoved(ieee))
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if self._stopping or self.app is None:
+        """zigpy's listener event: the radio library lost the serial link (zigpy-znp and
+        bellows call it when the port closes; zigpy also when the watchdog ping fails)."""
+        if self._stopping or self.app is None or self.network_up is None:
             return
-        LOGGER.warning("Lost the coordinator: %s", exc or "connection closed")
-        self._emit(ev.NetworkDown(str(exc) if exc else "connection closed"))
+        reason = _describe(exc) if exc else "connection closed"
+        LOGGER.warning("Lost the coordinator: %s", reason)
+        self.network_up = None
+        self._emit(ev.NetworkDown(reason))
         if self._reconnect_task is None or self._reconnect_task.done():
-            self._reconnect_task = asyncio.create_task(self._reconnect())
+            self._reconnect_task = asyncio.create_task(self._reconnect(), name="reconnect")
 
     # -- devices -----------------------------------------------------------------------
 
@@ -281,9 +299,17 @@ class Radio:
         `UnknownDevice` for an IEEE zigpy does not know, `RadioError` for other failures."""
         if self.app is None or self.network_up is None:
             raise cmd.NetworkNotReady("the Zigbee network is not connected")
+        work = asyncio.ensure_future(self._execute_bounded(command))
+        self._in_flight.add(work)
+        work.add_done_callback(self._in_flight.discard)
         try:
-            async with asyncio.timeout(REQUEST_TIMEOUT * 3):
-                return await self._execute(command)
+            return await work
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if work.cancelled() and current is not None and not current.cancelling():
+                # The coordinator went away under it (`_close_app`): an answer, not a hang
+                return cmd.CommandResult(ok=False, status="NETWORK_DOWN")
+            raise
         except TimeoutError:
             return cmd.CommandResult(ok=False, status="TIMEOUT")
         except (zigpy.exceptions.DeliveryError, zigpy.exceptions.ZigbeeException) as exc:
@@ -292,6 +318,10 @@ class Radio:
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             # zigpy refused to encode it: a bug in the caller, never the device's fault.
             raise cmd.RadioError(f"cannot encode {command!r}: {exc}") from exc
+
+    async def _execute_bounded(self, command: cmd.RadioCommand) -> cmd.CommandResult:
+        async with asyncio.timeout(REQUEST_TIMEOUT * 3):
+            return await self._execute(command)
 
     async def _execute(self, command: cmd.RadioCommand) -> cmd.CommandResult:
         match command:
@@ -410,18 +440,52 @@ class Radio:
             LOGGER.warning("%s failed: %s", task.get_name(), task.exception())
 
     async def _reconnect(self) -> None:
+        """Close what is left of the old connection, then re-open the coordinator (a new
+        zigpy application on the same database) with exponential backoff until it works
+        or the radio is stopped."""
         await self._close_app()
         delay = self.settings.reconnect_min
+        attempt = 0
         while not self._stopping:
             await asyncio.sleep(delay)
+            attempt += 1
             try:
                 await self._open()
-                LOGGER.info("Coordinator reconnected")
-                return
             except Exception as exc:
-                LOGGER.warning("Reconnect failed (%s); next try in %.0f s", exc, delay)
-                await self._close_app()
                 delay = min(delay * 2, self.settings.reconnect_max)
+                LOGGER.warning(
+                    "Reconnect attempt %d failed (%s); next try in %.1f s",
+                    attempt,
+                    _describe(exc),
+                    delay,
+                )
+            else:
+                LOGGER.info("Coordinator reconnected (attempt %d)", attempt)
+                return
+
+
+async def _shutdown(app: Any) -> None:
+    """Shut a zigpy application down (radio and database), bounded: the serial link may be
+    half dead. A cancellation (a stop while reconnecting) still lets it finish, so the
+    database and the serial port are never left open."""
+    closing = asyncio.ensure_future(asyncio.wait_for(app.shutdown(), timeout=4))
+    try:
+        await asyncio.shield(closing)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await closing
+        raise
+    except Exception as exc:
+        LOGGER.debug("Shutting the radio library down failed: %s", exc)
+
+
+def _describe(exc: BaseException) -> str:
+    """One line for an exception; zigpy wraps connection errors in exceptions with no
+    message (TransientConnectionError), so fall back on the cause."""
+    seen = exc
+    while not str(seen) and seen.__cause__ is not None:
+        seen = seen.__cause__
+    return str(seen) or type(exc).__name__
 
 
 def _is_mains(device: Any) -> bool:
