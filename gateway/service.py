@@ -22,7 +22,7 @@ from gateway.api.errors import ApiError
 from gateway.api.plan import Plan
 from gateway.auth import ApiKey, Authenticator, load_or_create_password
 from gateway.core.persistence import Persistence
-from gateway.core.store import Store
+from gateway.core.store import ALL_LIGHTS_ADDRESS, Store
 from gateway.eventlog import log_event
 from radio import commands as cmd
 from radio import events as ev
@@ -42,6 +42,11 @@ _GROUP = re.compile(r"^/groups/(\d+)$")
 _SCENE = re.compile(r"^/groups/(\d+)/scenes/(\d+)$")
 _SCENE_LIGHT = re.compile(r"^/groups/(\d+)/scenes/(\d+)/lights/(\d+)$")
 _DERIVED = re.compile(r"^/groups/\d+/state$")  # any_on/all_on: the store recomputes them
+
+
+def group_address(gid: str) -> int:
+    """The Zigbee group address behind a REST group id ("0" is the all-lights group)."""
+    return ALL_LIGHTS_ADDRESS if gid == "0" else int(gid)
 
 
 class Gateway:
@@ -76,6 +81,7 @@ class Gateway:
         # Called with each radio event after the store has handled it (metrics, the daemon).
         self.event_observers: list[Callable[[ev.RadioEvent], None]] = []
         self._tick_task: asyncio.Task | None = None
+        self._tasks: set[asyncio.Task] = set()
 
     # -- the event path ----------------------------------------------------------------
 
@@ -94,11 +100,21 @@ class Gateway:
             self.network = config_view.NetworkFacts(
                 event.ieee, event.pan_id, event.channel, event.firmware, True
             )
+            self._background(self.subscribe_groups(list(self.store.groups)))
         elif isinstance(event, ev.NetworkDown):
             self.network.connected = False
         self.publish(self.store.handle(event))
         for observer in self.event_observers:
             observer(event)
+
+    async def subscribe_groups(self, group_ids: list[str], subscribe: bool = True) -> None:
+        """Have the coordinator receive these groups' groupcasts (remotes bound to them)."""
+        await self.send([cmd.SubscribeGroup(group_address(gid), subscribe) for gid in group_ids])
+
+    def _background(self, coro: Any) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def start_timers(self) -> None:
         self._tick_task = asyncio.create_task(self._tick_loop(), name="store-tick")
@@ -109,6 +125,8 @@ class Gateway:
             self.publish(self.store.tick(self.clock()))
 
     async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
         if self._tick_task is not None:
             self._tick_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

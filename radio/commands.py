@@ -63,6 +63,15 @@ class RemoveFromGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class SubscribeGroup:
+    """Make the coordinator receive a group's groupcasts (a remote talking to group 5).
+    EmberZNet passes up only groups in its multicast table; other sticks take every one."""
+
+    group: int
+    subscribe: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class PermitJoin:
     seconds: int
     via: str | None = None  # IEEE of a router to open through, None for the whole network
@@ -89,6 +98,7 @@ RadioCommand = (
     | WriteAttributes
     | AddToGroup
     | RemoveFromGroup
+    | SubscribeGroup
     | PermitJoin
     | RemoveDevice
 )

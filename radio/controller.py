@@ -79,6 +79,9 @@ def zigpy_config(settings: RadioSettings) -> dict[str, Any]:
         # should not generate traffic nobody asked for.
         "ota": {"enabled": False},
         "topology_scan_enabled": False,
+        # Refuse a stick that holds another network instead of silently adopting it (and
+        # losing every paired device); the daemon says which network is on the stick.
+        "validate_network_settings": True,
     }
     for key, value in settings.zigpy_config.items():
         if isinstance(value, dict) and isinstance(config.get(key), dict):
@@ -365,6 +368,12 @@ class Radio:
                 endpoint = self._endpoint(target)
                 status = await endpoint.remove_from_group(gid)
                 return cmd.CommandResult(ok=int(status) in (0x00, 0x8B), status=status.name)
+            case cmd.SubscribeGroup(group=gid, subscribe=True):
+                await self.app.subscribe_to_multicast_group(t.Group(gid))
+                return cmd.CommandResult(ok=True)
+            case cmd.SubscribeGroup(group=gid, subscribe=False):
+                await self.app.unsubscribe_from_multicast_group(t.Group(gid))
+                return cmd.CommandResult(ok=True)
             case cmd.PermitJoin(seconds=seconds, via=via):
                 await self._permit(max(0, seconds), t.EUI64.convert(via) if via else None)
                 self._emit(ev.PermitJoinChanged(seconds))

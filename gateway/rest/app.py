@@ -24,10 +24,9 @@ from gateway.api.errors import ApiError, parse_json_body, success
 from gateway.api.plan import Plan
 from gateway.backup import create_backup
 from gateway.core.errors import Conflict, NotFound, NotModifiable, TableFull
-from gateway.core.store import ALL_LIGHTS_ADDRESS
 from gateway.rest.http import BASE_HEADERS, BodyTooLarge, json_response, read_body
 from gateway.rest.router import Router
-from gateway.service import Gateway
+from gateway.service import Gateway, group_address
 
 LOGGER = logging.getLogger("gateway.api")
 
@@ -116,10 +115,6 @@ def _group(call: Call, param: str = "id") -> tuple[str, Any]:
     return gid, group
 
 
-def _address(gid: str) -> int:
-    return ALL_LIGHTS_ADDRESS if gid == "0" else int(gid)
-
-
 def _members(call: Call, group: Any) -> dict[str, dict[str, Any]]:
     lights_ = call.gw.store.lights
     return {lid: lights_[lid].to_json() for lid in group.lights if lid in lights_}
@@ -135,6 +130,13 @@ def _scene(call: Call) -> tuple[str, Any, str]:
     if sid not in group.scenes:
         raise _not_found(f"/groups/{gid}/scenes/{sid}")
     return gid, group, sid
+
+
+def _require_network(call: Call, address: str) -> None:
+    """Writes that only make sense with the radio answer 950 (HTTP 503) while it is down,
+    before any per-light check (deCONZ: "Not connected")."""
+    if not call.gw.radio.is_up:
+        raise Reply(ApiError.not_connected(address))
 
 
 async def _plan_reply(call: Call, plan: Plan, address: str) -> Response:
@@ -269,6 +271,7 @@ async def search_lights(call: Call) -> Response:
 async def put_light_state(call: Call) -> Response:
     lid, light = _light(call)
     address = f"/lights/{lid}/state"
+    _require_network(call, address)
     body = call.body(address)
     plan = light_state.plan_light_state(lid, light, body)
     return await _plan_reply(call, plan, address)
@@ -352,6 +355,8 @@ async def create_group(call: Call) -> Response:
         gid = call.gw.store.create_group(g["name"], g["type"], g.get("class"), g.get("uniqueid"))
     except (Conflict, TableFull) as exc:
         return error_response(_store_error(exc, "/groups"))
+    if call.gw.radio.is_up:
+        await call.gw.subscribe_groups([gid])
     return json_response([success("id", gid)])
 
 
@@ -365,8 +370,9 @@ async def get_group(call: Call) -> Response:
 async def put_group_action(call: Call) -> Response:
     gid, group = _group(call)
     address = f"/groups/{gid}/action"
+    _require_network(call, address)
     plan = group_action.plan_group_action(
-        gid, group.to_json(), _members(call, group), call.body(address), address=_address(gid)
+        gid, group.to_json(), _members(call, group), call.body(address), address=group_address(gid)
     )
     # The store applies the group command to every reachable member itself.
     plan.changes = {k: v for k, v in plan.changes.items() if k.startswith(f"/groups/{gid}")}
@@ -379,7 +385,7 @@ async def put_group(call: Call) -> Response:
     address = f"/groups/{gid}"
     all_lights = {lid: light.to_json() for lid, light in call.gw.store.lights.items()}
     plan = groups.plan_group_attributes(
-        gid, group.to_json(), call.body(address), all_lights, address=_address(gid)
+        gid, group.to_json(), call.body(address), all_lights, address=group_address(gid)
     )
     return await _plan_reply(call, plan, address)
 
@@ -389,11 +395,13 @@ async def delete_group(call: Call) -> Response:
     gid, group = _group(call)
     address = f"/groups/{gid}"
     plan = groups.plan_group_delete(
-        gid, group.to_json(), _members(call, group), address=_address(gid)
+        gid, group.to_json(), _members(call, group), address=group_address(gid)
     )
     reply = await _plan_reply(call, plan, address)
     if plan.succeeded:
         call.gw.publish(call.gw.store.delete_group(gid))
+        if call.gw.radio.is_up:
+            await call.gw.subscribe_groups([gid], subscribe=False)
     return reply
 
 
@@ -411,7 +419,7 @@ async def create_scene(call: Call) -> Response:
     gid, group = _group(call, "gid")
     address = f"/groups/{gid}/scenes"
     plan = scenes.plan_scene_create(
-        gid, _scenes(group), _members(call, group), call.body(address), address=_address(gid)
+        gid, _scenes(group), _members(call, group), call.body(address), address=group_address(gid)
     )
     if plan.succeeded:
         try:
@@ -439,9 +447,10 @@ async def put_scene(call: Call) -> Response:
 async def store_scene(call: Call) -> Response:
     gid, group, sid = _scene(call)
     address = f"/groups/{gid}/scenes/{sid}/store"
+    _require_network(call, address)
     body = call.body(address, allow_empty=True)
     plan = scenes.plan_scene_store(
-        gid, sid, _scenes(group), _members(call, group), body, address=_address(gid)
+        gid, sid, _scenes(group), _members(call, group), body, address=group_address(gid)
     )
     reply = await _plan_reply(call, plan, address)
     if plan.succeeded and reply.status_code == 200:
@@ -454,8 +463,9 @@ async def recall_scene(call: Call) -> Response:
     gid, group = _group(call, "gid")
     sid = call.params["sid"]
     address = f"/groups/{gid}/scenes/{sid}/recall"
+    _require_network(call, address)
     plan = scenes.plan_scene_recall(
-        gid, sid, group.to_json(), _scenes(group), _members(call, group), address=_address(gid)
+        gid, sid, group.to_json(), _scenes(group), _members(call, group), address=group_address(gid)
     )
     # The store applies the scene's light states itself (and sets action.scene).
     plan.changes = {}
@@ -473,8 +483,10 @@ async def put_scene_light(call: Call) -> Response:
     if light is None:
         raise _not_found(f"/lights/{lid}")
     address = f"/groups/{gid}/scenes/{sid}/lights/{lid}/state"
+    _require_network(call, address)
+    body = call.body(address)
     plan = scenes.plan_scene_light_state(
-        gid, sid, lid, _scenes(group), light.to_json(), call.body(address), address=_address(gid)
+        gid, sid, lid, _scenes(group), light.to_json(), body, address=group_address(gid)
     )
     return await _plan_reply(call, plan, address)
 
@@ -483,7 +495,7 @@ async def put_scene_light(call: Call) -> Response:
 async def delete_scene(call: Call) -> Response:
     gid, group, sid = _scene(call)
     address = f"/groups/{gid}/scenes/{sid}"
-    plan = scenes.plan_scene_delete(gid, sid, _scenes(group), address=_address(gid))
+    plan = scenes.plan_scene_delete(gid, sid, _scenes(group), address=group_address(gid))
     reply = await _plan_reply(call, plan, address)
     if plan.succeeded and reply.status_code == 200:
         call.gw.publish(call.gw.store.delete_scene(gid, sid))

@@ -116,11 +116,6 @@ async def test_stick_holding_another_network_is_not_touched(tmp_path: Path):
     assert other.nvram.summary() == kept
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gateway.preflight.describe_radio_failure prints zigpy's multi-line "
-    "NetworkSettingsInconsistent text, network key included",
-)
 async def test_another_network_message_is_one_line_without_keys(tmp_path: Path):
     first = await FakeEzspNcp(formed_nvram()).start()
     try:
@@ -142,11 +137,6 @@ async def test_another_network_message_is_one_line_without_keys(tmp_path: Path):
     assert NETWORK_KEY.hex(":") not in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="describe_radio_failure shows zigpy's bare 'TransientConnectionError' when "
-    "nothing listens on the coordinator's address",
-)
 async def test_nothing_listening_is_named_plainly(tmp_path: Path):
     server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
     url = f"socket://127.0.0.1:{server.sockets[0].getsockname()[1]}"

@@ -83,10 +83,9 @@ async def test_radio_loss_and_recovery(
         # REST keeps serving the stored state; writes that need the radio get error 950
         lights = await gw.get("/lights")
         assert lights[lid]["name"] == "Desk" and lights[lid]["state"]["reachable"] is False
-        # A light that is down is "not reachable" (202, as deCONZ); a group command needs
-        # the radio itself: 950
+        # Light and group commands need the radio itself: 950 (HTTP 503), as deCONZ
         r = await gw.put(f"/lights/{lid}/state", {"on": True})
-        assert r.json()[0]["error"]["type"] == 202, r.text
+        assert r.status_code == 503 and r.json()[0]["error"]["type"] == 950, r.text
         r = await gw.put(f"/groups/{gid}/action", {"on": True})
         assert r.status_code == 503 and r.json()[0]["error"]["type"] == 950, r.text
         # Writes that need no radio still work
