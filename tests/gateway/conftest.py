@@ -71,20 +71,45 @@ class Running:
         return next((rid, item) for rid, item in items.items() if predicate(item))
 
 
-async def start_daemon(data_dir: Path, **radio: Any) -> Running:
-    daemon = Daemon(daemon_settings(data_dir, **radio))
-    await daemon.start()
-    running = Running(daemon, data_dir)
+async def run_daemon(settings: DaemonSettings) -> Running:
+    """Start a daemon (stopping it again if start-up fails) and give it an API key."""
+    daemon = Daemon(settings)
+    try:
+        await daemon.start()
+    except BaseException:
+        await daemon.stop()
+        raise
+    running = Running(daemon, settings.radio.data_dir)
     running.key = await running.create_key()
     return running
+
+
+async def start_daemon(data_dir: Path, **radio: Any) -> Running:
+    return await run_daemon(daemon_settings(data_dir, **radio))
+
+
+async def stop_daemon(running: Running) -> None:
+    await running.http.aclose()
+    await running.daemon.stop()
+
+
+async def until(check: Callable[[], Any], timeout: float = 15.0, what: str = "") -> Any:
+    """Poll a condition and return its truthy value; the timeout only turns a hang into a
+    readable failure (no timing assertions: these machines are shared and noisy)."""
+    try:
+        async with asyncio.timeout(timeout):
+            while not (result := check()):
+                await asyncio.sleep(0.01)
+    except TimeoutError:
+        raise AssertionError(f"timed out waiting for {what or check}") from None
+    return result
 
 
 @pytest.fixture
 async def gw(tmp_path: Path):
     running = await start_daemon(tmp_path)
     yield running
-    await running.http.aclose()
-    await running.daemon.stop()
+    await stop_daemon(running)
 
 
 class WsClient:

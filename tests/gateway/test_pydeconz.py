@@ -4,9 +4,6 @@ sensor config and websocket updates for every resource type in the catalogue."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-
 import aiohttp
 import pytest
 from pydeconz import DeconzSession
@@ -34,15 +31,7 @@ from zigpy.zcl.clusters.measurement import (
 )
 from zigpy.zcl.clusters.smartenergy import Metering
 
-from tests.gateway.conftest import Running
-
-
-async def until(check: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not check():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what or check}")
-        await asyncio.sleep(0.02)
+from tests.gateway.conftest import Running, until
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 import websockets
 
-from gateway.daemon import Daemon, DaemonSettings
+from gateway.daemon import DaemonSettings
 from radio.controller import RadioSettings
 from tests.emulators.ezsp import FakeEzspNcp
 from tests.emulators.ezsp_nvram import EzspNvram
-from tests.gateway.conftest import Running, WsClient
+from tests.gateway.conftest import Running, WsClient, run_daemon, stop_daemon, until  # noqa: F401
 
 NCP_IEEE = "00:0b:57:ff:fe:5a:00:01"
 CHANNEL = 15
@@ -61,30 +61,7 @@ def daemon_settings(data_dir: Path, device_path: str, **radio: Any) -> DaemonSet
 
 
 async def start_daemon(data_dir: Path, ncp: FakeEzspNcp, **radio: Any) -> Running:
-    daemon = Daemon(daemon_settings(data_dir, ncp.url, **radio))
-    try:
-        await daemon.start()
-    except BaseException:
-        await daemon.stop()
-        raise
-    running = Running(daemon, data_dir)
-    running.key = await running.create_key()
-    return running
-
-
-async def stop_daemon(running: Running) -> None:
-    await running.http.aclose()
-    await running.daemon.stop()
-
-
-async def until(check: Callable[[], Any], timeout: float = 15.0, what: str = "") -> Any:
-    """Poll a condition; the timeout only turns a hang into a readable failure."""
-    async with asyncio.timeout(timeout):
-        while True:
-            result = check()
-            if result:
-                return result
-            await asyncio.sleep(0.01)
+    return await run_daemon(daemon_settings(data_dir, ncp.url, **radio))
 
 
 async def rest_until(

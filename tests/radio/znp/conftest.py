@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import websockets
 
-from gateway.daemon import Daemon, DaemonSettings
+from gateway.daemon import DaemonSettings
 from radio.controller import RadioSettings
 from tests.emulators.znp import ZStackEmulator, blank_nvram, formed_nvram
-from tests.gateway.conftest import Running, WsClient
+from tests.gateway.conftest import Running, WsClient, run_daemon, stop_daemon, until
 
 # zigpy-znp options for tests: no DTR/RTS bootloader dance (0.5 s per start on a socket,
 # where the pins do nothing anyway). Everything else is what a user gets.
@@ -39,31 +39,7 @@ def daemon_settings(data_dir: Path, stick: ZStackEmulator, **radio: Any) -> Daem
 
 
 async def start_daemon(data_dir: Path, stick: ZStackEmulator, **radio: Any) -> Running:
-    daemon = Daemon(daemon_settings(data_dir, stick, **radio))
-    try:
-        await daemon.start()
-    except BaseException:
-        await daemon.stop()
-        raise
-    running = Running(daemon, data_dir)
-    running.key = await running.create_key()
-    return running
-
-
-async def stop_daemon(running: Running) -> None:
-    await running.http.aclose()
-    await running.daemon.stop()
-
-
-async def until(check: Callable[[], Any], timeout: float = 10.0, what: str = "") -> Any:
-    """Poll a plain condition (no timing assertions: the timeout only bounds a hang)."""
-    try:
-        async with asyncio.timeout(timeout):
-            while not (result := check()):
-                await asyncio.sleep(0.01)
-    except TimeoutError:
-        raise AssertionError(f"timed out waiting for {what or check}") from None
-    return result
+    return await run_daemon(daemon_settings(data_dir, stick, **radio))
 
 
 async def resource(gw: Running, kind: str, ieee: str, timeout: float = 10.0) -> tuple[str, dict]:
