@@ -125,11 +125,25 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="how long (default 60, at most 600)",
     )
-    command("radios", "list serial ports and the Zigbee sticks on them", ())
+    p = command(
+        "radios",
+        "list serial ports and the Zigbee sticks on them",
+        (*LOCATING, "device", "baudrate"),
+    )
+    p.add_argument(
+        "--probe",
+        action="store_true",
+        help="ask each known stick (and --device) which radio type it speaks, as --radio auto "
+        "does; only reads from the sticks; refused while zigbridge runs",
+    )
     p = command("backup", "save a backup of the Zigbee network (Open Coordinator Backup JSON)")
     p.add_argument("file", nargs="?", help="where to save it (default: a dated file; - for stdout)")
     p = command("restore", "write a network backup to the stick (zigbridge must be stopped)", None)
-    p.add_argument("file", help="a backup from `zigbridge backup`, zigpy-cli, ZHA or Z2M")
+    p.add_argument(
+        "file",
+        help="a backup from `zigbridge backup`, <data-dir>/backups/, zigpy-cli, ZHA or "
+        "Zigbee2MQTT (coordinator_backup.json)",
+    )
     p.add_argument("--force", action="store_true", help="replace another network on the stick")
     return parser
 

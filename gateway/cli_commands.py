@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from gateway.client import ClientError, DaemonNotRunning, GatewayClient, error_description
+from gateway.preflight import StartupError
 from gateway.settings import Config, radio_settings
+from radio.selection import AUTO
 
 COUNTDOWN_EVERY = 5.0  # seconds between "n s left" lines while joining is open
 EXIT_INTERRUPTED = 130
@@ -208,6 +210,8 @@ def radios(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -
     from gateway.radios import detect_ports
 
     ports = detect_ports()
+    if getattr(args, "probe", False):
+        return _probe_ports(config, ports, out)
     if not ports:
         _say(out, "No serial ports found. Is the stick plugged in? (`dmesg | tail` shows what")
         _say(out, "the kernel saw; a network coordinator is used as --device socket://host:port)")
@@ -217,6 +221,50 @@ def radios(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -
     best = next((p for p in ports if len(p.sticks) == 1), None)
     if best is not None:
         _say(out, f"\nFor example: zigbridge run --radio {best.radio} --device {best.device}")
+    if any(p.sticks for p in ports):
+        _say(out, "`zigbridge radios --probe` asks the sticks which radio type they speak.")
+    return 0
+
+
+def _probe_ports(config: Config, ports: list, out: TextIO) -> int:
+    """`radios --probe`: probe the known sticks (and --device) as `--radio auto` would,
+    each until one radio type answers. Only reads; refused while zigbridge runs."""
+    import asyncio
+
+    from gateway.radios import candidates
+    from radio.controller import RadioSettings
+    from radio.detect import find_radio
+
+    _refuse_while_running(config, "probe")
+    device = config.device
+    todo = candidates(ports, None)
+    if device:
+        todo = [c for c in todo if c.path != device] + candidates(ports, device)
+    settings = RadioSettings(AUTO, None, config.data_dir, baudrate=config.baudrate)
+
+    async def probe_all() -> dict[str, str]:
+        answers = {}
+        for candidate in todo:
+            found = (await find_radio([candidate], settings)).found
+            answers[candidate.path] = found.radio if found else "no answer"
+        return answers
+
+    answers = asyncio.run(probe_all())
+    rows = [
+        (p.device, p.stick, answers.get(p.device, "not probed"), p.usb_id or "-") for p in ports
+    ]
+    if device and not any(device == p.device for p in ports):
+        rows.append((device, "given with --device", answers.get(device, "not probed"), "-"))
+    if not rows:
+        _say(out, "No serial ports found, and no --device to probe.")
+        return 0
+    _say(out, table(("PORT", "STICK", "ANSWERS AS", "USB ID"), rows))
+    found = [path for path, answer in answers.items() if answer != "no answer"]
+    if found:
+        path = found[0]
+        _say(out, f"\nUse --radio auto (or --radio {answers[path]} --device {path}).")
+    elif any(not p.sticks for p in ports) and not device:
+        _say(out, "\nOnly known sticks are probed; name another port with --device to probe it.")
     return 0
 
 
@@ -248,36 +296,53 @@ def backup(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -
     return 0
 
 
-def restore(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
-    import asyncio
-
-    from gateway.backup import BackupError, parse_backup, restore_backup
-    from gateway.preflight import check_data_dir, describe_radio_failure
-
-    source = Path(args.file)
-    try:
-        text = source.read_text()
-    except OSError as exc:
-        raise ClientError(f"cannot read {source}: {exc.strerror or exc}") from None
+def _refuse_while_running(config: Config, what: str) -> None:
+    """The daemon has the stick open: a second program on the port would disturb it."""
     try:
         status, body = GatewayClient(config, timeout=5).request("GET", "/api/config")
     except (DaemonNotRunning, ClientError):
-        pass  # not running (or not answering): the stick is ours
-    else:
-        if error_description(body) is None and status == 200:
-            raise ClientError(
-                f"zigbridge is running at {config.rest_url} and has the stick open; stop it "
-                "first (sudo systemctl stop zigbridge), restore, then start it again"
-            )
+        return  # not running (or not answering): the stick is ours
+    if error_description(body) is None and status == 200:
+        raise ClientError(
+            f"zigbridge is running at {config.rest_url} and has the stick open; stop it "
+            f"first (sudo systemctl stop zigbridge), {what}, then start it again"
+        )
+
+
+def restore(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    import asyncio
+
+    from gateway.backup import BackupError, read_backup, restore_backup
+    from gateway.preflight import check_data_dir, describe_radio_failure
+
+    # The file first: a bad one stops here, before anything talks to the stick
+    network = read_backup(Path(args.file))
+    _refuse_while_running(config, "restore")
     settings = radio_settings(config)
     check_data_dir(settings.data_dir)
-    where = settings.device_path or f"the simulated stick in {settings.data_dir}"
+
+    async def find_and_restore():
+        if settings.radio_type == AUTO:
+            from gateway.radios import resolve_auto
+
+            found = await resolve_auto(settings)
+            _say(out, f"Found {found.describe()}.")
+        return await restore_backup(settings, network, force=args.force)
+
     try:
-        network = parse_backup(text, str(source))
-        restored = asyncio.run(restore_backup(settings, network, force=args.force))
+        restored = asyncio.run(find_and_restore())
     except BackupError as exc:
         raise ClientError(str(exc)) from None
+    except StartupError:
+        raise
     except Exception as exc:
+        where = settings.device_path or f"the simulated stick in {settings.data_dir}"
         raise ClientError(describe_radio_failure(where, exc)) from None
-    _say(out, f"Restored the network ({restored}) to {where}. Start zigbridge to use it.")
+    where = settings.device_path or f"the simulated stick in {settings.data_dir}"
+    origin = f" from {restored.source}" if restored.source else ""
+    _say(
+        out,
+        f"Restored the network{origin} ({restored}, coordinator {restored.coordinator}) to "
+        f"{where}. Start zigbridge to use it.",
+    )
     return 0

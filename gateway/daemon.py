@@ -17,6 +17,7 @@ import signal
 from dataclasses import dataclass
 from typing import Any
 
+from gateway.autobackup import AutoBackup
 from gateway.metrics import Metrics
 from gateway.notify import SystemdNotifier
 from gateway.preflight import (
@@ -32,6 +33,7 @@ from gateway.service import Gateway
 from gateway.ws import WebsocketEventServer
 from radio import events as ev
 from radio.controller import RadioSettings
+from radio.selection import AUTO
 
 LOGGER = logging.getLogger("gateway")
 
@@ -60,6 +62,7 @@ class Daemon:
         self.metrics = Metrics(self)
         self.demo: Any = None
         self.pairing: Any = None
+        self.autobackup = AutoBackup(settings.radio.data_dir / "backups")
 
     @property
     def radio(self):
@@ -84,6 +87,7 @@ class Daemon:
         self.preflight()
         s = self.settings
         self.gateway = gw = Gateway(s.radio)
+        gw.radio.app_created_hooks.append(self.autobackup.attach)
         gw.save_settings(self._setting_overrides(gw))
         gw.event_observers.append(self.metrics.on_radio_event)
         self.ws = WebsocketEventServer()
@@ -103,6 +107,10 @@ class Daemon:
 
     async def start_radio(self) -> None:
         s = self.settings
+        if s.radio.radio_type == AUTO:
+            from gateway.radios import resolve_auto
+
+            await resolve_auto(s.radio)  # NoRadioFound (a StartupError) when none answers
         try:
             await self.gateway.radio.start()
         except asyncio.CancelledError:
@@ -159,7 +167,9 @@ class Daemon:
             serving = (
                 f"REST on http://{s.host}:{self.rest.port}/api, websocket on port {self.ws.port}"
             )
-            notifier.ready(f"Serving {serving}; starting the {s.radio.radio_type} radio")
+            radio = s.radio.radio_type
+            step = "looking for the stick" if radio == AUTO else f"starting the {radio} radio"
+            notifier.ready(f"Serving {serving}; {step}")
             await self.start_radio()
             self.gateway.event_observers.append(lambda event: self._report(notifier, event))
             notifier.status(self._running_status())

@@ -10,8 +10,19 @@ decides when it names one.
 
 from __future__ import annotations
 
+import logging
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from gateway.preflight import StartupError
+
+if TYPE_CHECKING:
+    from radio.controller import RadioSettings
+    from radio.detect import Candidate, Detection, Found
+
+LOGGER = logging.getLogger("radio.detect")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,3 +102,122 @@ def detect_ports() -> list[DetectedPort]:
     ports = [describe_port(info) for info in list_serial_ports()]
     # Likely Zigbee sticks first, then other USB serial devices, then native UARTs.
     return sorted(ports, key=lambda p: (not p.sticks, p.usb_id is None, p.device))
+
+
+# ---- --radio auto -------------------------------------------------------------------------
+
+
+class NoRadioFound(StartupError):
+    """`--radio auto` found no stick that answers; the message lists what was seen."""
+
+
+def port_for(device: str, ports: Sequence[DetectedPort]) -> DetectedPort | None:
+    """The listed port a `--device` path names (a by-id link, /dev/ttyUSB0, ...)."""
+    if "://" in device:
+        return None
+    real = os.path.realpath(device)
+    for port in ports:
+        if device in (port.device, port.resolved) or real in (
+            os.path.realpath(port.device),
+            os.path.realpath(port.resolved),
+        ):
+            return port
+    return None
+
+
+def candidates(ports: Sequence[DetectedPort], device: str | None = None) -> list[Candidate]:
+    """What `--radio auto` probes, in order.
+
+    With `--device`: that port only, with the radio types its USB id suggests first, then
+    the others (a `socket://` coordinator has no USB id: all in `PROBE_ORDER`). Without:
+    every port whose USB id is a known Zigbee stick, the likeliest radio types first; other
+    serial devices (a GPS, a UPS, a 3D printer) are left alone, since probing writes bytes
+    to them; they can still be named with `--device`."""
+    from radio.detect import Candidate, candidate_radios
+
+    if device:
+        port = port_for(device, ports)
+        if port is None or not port.sticks:
+            return [Candidate(device, candidate_radios())]
+        return [Candidate(device, candidate_radios([s.radio for s in port.sticks]), port.stick)]
+    return [
+        Candidate(port.device, candidate_radios([s.radio for s in port.sticks]), port.stick)
+        for port in ports
+        if port.sticks
+    ]
+
+
+def supported_sticks() -> str:
+    entries = dict.fromkeys(f"{s.name} [{s.vid:04x}:{s.pid:04x}, {s.radio}]" for s in KNOWN_STICKS)
+    return ", ".join(entries)
+
+
+def seen_ports(ports: Sequence[DetectedPort]) -> str:
+    if not ports:
+        return "none"
+    described = []
+    for port in ports:
+        ids = ", ".join(filter(None, (port.usb_id, port.product)))
+        described.append(f"{port.device} ({port.stick}{'; ' + ids if ids else ''})")
+    return ", ".join(described)
+
+
+def no_radio_message(
+    device: str | None, ports: Sequence[DetectedPort], detection: Detection
+) -> str:
+    from radio.detect import summarise
+
+    if detection.attempts:
+        tried = summarise(detection.attempts)
+        if detection.out_of_time:
+            tried += "; the search ran out of time"
+    elif device:
+        tried = f"{device} was not probed"
+    else:
+        tried = "no serial port is a known Zigbee stick"
+    return (
+        f"no Zigbee stick found (--radio auto): {tried}. Serial ports seen: "
+        f"{seen_ports(ports)}. Supported sticks: {supported_sticks()}. Plug one in, or "
+        "name its port with --device and its type with --radio (`zigbridge radios` lists "
+        "the ports)"
+    )
+
+
+async def find_stick(settings: RadioSettings, ports: Sequence[DetectedPort] | None = None) -> Found:
+    """Find the stick for `--radio auto` (probing only reads from it); raises
+    NoRadioFound. `ports` defaults to this machine's serial ports."""
+    from radio.detect import Found, find_radio
+
+    if ports is None:
+        try:
+            ports = detect_ports()
+        except Exception as exc:  # no sysfs, no permission: still probe --device
+            LOGGER.warning("Cannot list serial ports: %s", exc)
+            ports = []
+    device = settings.device_path
+    detection = await find_radio(
+        candidates(ports, device), settings, timeout=settings.probe_timeout
+    )
+    found = detection.found
+    if found is None:
+        raise NoRadioFound(no_radio_message(device, ports, detection))
+    port = port_for(found.path, ports) if "://" not in found.path else None
+    if port is None and not device:
+        port = next((p for p in ports if p.device == found.path), None)
+    if port is not None:  # name the one stick of that radio type, when the id was ambiguous
+        names = dict.fromkeys(s.name for s in port.sticks if s.radio == found.radio)
+        if names:
+            found = Found(found.path, found.radio, " or ".join(names))
+    return found
+
+
+async def resolve_auto(
+    settings: RadioSettings, ports: Sequence[DetectedPort] | None = None
+) -> Found:
+    """`--radio auto` → the radio type and port that answered, written into `settings`
+    (so that reconnects use them), and logged in one line."""
+    found = await find_stick(settings, ports)
+    settings.radio_type = found.radio
+    settings.device_path = found.path
+    LOGGER.info("--radio auto: found %s", found.describe())
+    return found

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from gateway.logs import FORMATS, LEVELS, NAMESPACES, LogSettings
 from gateway.preflight import StartupError
-from radio.selection import RADIO_TYPES
+from radio.selection import AUTO, RADIO_TYPES
 
 if TYPE_CHECKING:
     from radio.controller import RadioSettings
@@ -223,10 +223,11 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "radio",
         "radio.type",
-        _choice(tuple(RADIO_TYPES)),
+        _choice((*RADIO_TYPES, AUTO)),
         "sim",
         "radio type: "
-        + "; ".join(f"{name}: {rtype.description}" for name, rtype in RADIO_TYPES.items()),
+        + "; ".join(f"{name}: {rtype.description}" for name, rtype in RADIO_TYPES.items())
+        + f"; {AUTO}: find the stick by its USB id (or probe --device) and its type",
     ),
     Option(
         "device", "radio.device", _text(), None, "serial port (/dev/ttyUSB0) or socket://host:port"
@@ -469,7 +470,7 @@ def radio_settings(config: Config) -> RadioSettings:
     """What the radio layer needs; a real radio needs a device path."""
     from radio.controller import RadioSettings  # imports zigpy: only when a radio is opened
 
-    if config.radio != "sim" and not config.device:
+    if config.radio not in ("sim", AUTO) and not config.device:
         device = BY_NAME["device"]
         where = config.config_file or "the config file"
         raise ConfigError(

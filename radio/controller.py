@@ -52,6 +52,7 @@ class RadioSettings:
     seen_interval: float = 10.0
     reconnect_min: float = 1.0
     reconnect_max: float = 60.0
+    probe_timeout: float | None = None  # `--radio auto`: per attempt; None: each radio's own
     zigpy_config: dict[str, Any] = field(default_factory=dict)
 
 
@@ -117,6 +118,9 @@ class Radio:
         self.permit_slice = 254  # the longest permit-join window Zigbee allows
         self._stopping = False
         self._last_dst: t.AddrModeAddress | None = None
+        # Called with each new zigpy application before it starts (and so before zigpy's
+        # first network backup): the place to attach listeners such as automatic backups.
+        self.app_created_hooks: list[Callable[[Any], None]] = []
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -143,6 +147,8 @@ class Radio:
         # disconnects and leaves the database open; every failed reconnect would leak one.
         app = await cls.new(config, auto_form=True, start_radio=False)
         try:
+            for hook in self.app_created_hooks:
+                hook(app)
             await app.startup(auto_form=True)
         except BaseException:
             await _shutdown(app)

@@ -52,6 +52,11 @@ RADIO_TYPES: dict[str, RadioType] = {
 }
 
 
+AUTO = "auto"
+"""`--radio auto`: not a radio library but a request to find the stick and its type
+(`radio.detect`); resolved to one of `RADIO_TYPES` before any radio is opened."""
+
+
 class UnknownRadioType(ValueError):
     pass
 

@@ -145,7 +145,7 @@ FILE_ERRORS = [
     ("[network]\nchannel = 27\n", "network.channel: must be an integer from 11 to 26, not 27"),
     ("[network]\npan_id = 0xFFFF\n", "network.pan_id: must be an integer from 1 to 65534"),
     ("[radio]\ntype = 'zstack'\n", "radio.type: must be one of ezsp, znp, deconz, sim, "
-                                   "not 'zstack'"),
+                                   "auto, not 'zstack'"),
     ("[radio]\nbaudrate = 115200.0\n", "radio.baudrate: must be an integer from 1200 to 4000000, "
                                        "not a number (115200.0)"),
     ("[radio]\ndevice = ''\n", "radio.device: must not be empty"),
@@ -246,7 +246,7 @@ def test_a_bad_environment_variable_stops_the_start(tmp_path):
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr == (
         "zigbridge: environment variable ZIGBRIDGE_RADIO: must be one of ezsp, znp, deconz, "
-        "sim, not 'zstack'\n"
+        "sim, auto, not 'zstack'\n"
     )
 
 
