@@ -1,0 +1,130 @@
+"""The daemon inside the benchmark's own process and event loop, and report injection at
+the zigpy boundary (``app.packet_received``), exactly where a radio library delivers
+frames."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+from typing import Any
+
+from zigpy.zcl.clusters.measurement import TemperatureMeasurement
+
+from gateway.daemon import Daemon, DaemonSettings
+from radio.controller import RadioSettings
+
+from .common import HOST
+
+
+async def start_daemon(template: Path, work: Path, devices: int) -> Daemon:
+    """A daemon on a copy of a prepared data dir (known devices: a restart, no interviews),
+    on ephemeral ports, with the demo devices attached but not reporting by themselves."""
+    if work.exists():
+        shutil.rmtree(work)
+    shutil.copytree(template, work)
+    for name in ("gateway", "radio", "zigpy", "aiosqlite", "websockets", "uvicorn"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    daemon = Daemon(
+        DaemonSettings(
+            radio=RadioSettings(radio_type="sim", device_path=None, data_dir=work),
+            host=HOST,
+            http_port=0,
+            ws_port=0,
+            sim_devices=devices,
+            demo_live=False,
+        )
+    )
+    await daemon.start()
+    if daemon.demo.failed:
+        raise RuntimeError(f"{len(daemon.demo.failed)} simulated devices did not come back")
+    return daemon
+
+
+def temperature_devices(daemon: Daemon) -> list[Any]:
+    return [
+        d
+        for d in daemon.demo.devices
+        if any(ep.has(TemperatureMeasurement) for ep in d.endpoints.values())
+    ]
+
+
+def temperature_reports(devices: list[Any], values: range | list[int]) -> list[Any]:
+    """One Report_Attributes frame per value, round-robin over ``devices``, built by the
+    simulated devices themselves (so the bytes are what a real sensor sends)."""
+    packets = []
+    for i, value in enumerate(values):
+        frames = devices[i % len(devices)].report(
+            None, TemperatureMeasurement, {"measured_value": value}
+        )
+        if len(frames) != 1:
+            raise RuntimeError(f"expected one report frame, got {len(frames)}")
+        packets.append(frames[0])
+    return packets
+
+
+class ReportFactory:
+    """Temperature reports from the simulated sensors, fast enough to pre-build thousands.
+
+    ``SimDevice.report`` builds one frame per sensor (the device's own addressing, profile,
+    endpoints and ZCL header); further frames patch that frame's ZCL sequence number and
+    value, which is all that differs between two reports of the same attribute. The layout
+    is checked against ``SimDevice.report`` at construction.
+    """
+
+    def __init__(self, devices: list[Any]) -> None:
+        import zigpy.types as t
+
+        self._bytes = t.SerializableBytes
+        self._templates: list[list[Any]] = []
+        for device in devices:
+            first, second = (temperature_reports([device], [value])[0] for value in (1234, -2345))
+            for packet, value in ((first, 1234), (second, -2345)):
+                data = packet.data.serialize()
+                expected = self._data(data[1], value)
+                if data != expected:
+                    raise RuntimeError(f"unexpected report layout {data!r} != {expected!r}")
+            self._templates.append([second, second.data.serialize()[1]])
+
+    @staticmethod
+    def _data(tsn: int, value: int) -> bytes:
+        # frame control (global, server→client, no default response), TSN,
+        # Report_Attributes, attribute 0x0000 (MeasuredValue), int16, value (LE)
+        return bytes((0x18, tsn, 0x0A, 0x00, 0x00, 0x29)) + value.to_bytes(2, "little", signed=True)
+
+    def make_one(self, i: int, value: int) -> Any:
+        """The i-th report (sensor i mod n, round-robin) carrying ``value``."""
+        slot = self._templates[i % len(self._templates)]
+        tsn = (slot[1] + 1) & 0xFF
+        slot[1] = tsn
+        return slot[0].replace(tsn=tsn, data=self._bytes(self._data(tsn, value)))
+
+    def make(self, values: range | list[int]) -> list[Any]:
+        return [self.make_one(i, value) for i, value in enumerate(values)]
+
+
+def zigpy_db_backlog(daemon: Daemon) -> int:
+    """Writes queued in zigpy's database listener (zigpy internals: 0 if unknown)."""
+    app = daemon.radio.app if daemon.radio else None
+    queue = getattr(getattr(app, "_dblistener", None), "_callback_handlers", None)
+    return queue.qsize() if queue is not None else 0
+
+
+async def stop_daemon(daemon: Daemon, drain_timeout: float = 30.0) -> float:
+    """Stop an in-process daemon after zigpy's database writes have drained; returns how
+    long the drain took.
+
+    zigpy's ``PersistingListener.shutdown()`` waits for its (unbounded) write queue, and
+    the daemon gives ``app.shutdown()`` 4 s; after a saturating load the queue can take
+    longer, and then zigpy's aiosqlite thread is never closed and keeps the process alive.
+    """
+    import asyncio
+
+    from .common import now
+
+    t0 = now()
+    while zigpy_db_backlog(daemon) and now() - t0 < drain_timeout:
+        await asyncio.sleep(0.05)
+    drained = now() - t0
+    await daemon.stop()
+    return drained

@@ -1,0 +1,76 @@
+"""Smoke tests for the benchmark harness (no timing is asserted, nothing is benchmarked)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from array import array
+from pathlib import Path
+
+from bench.clients import _Conn, _consume
+from bench.common import Report, fmt
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_help_runs():
+    out = subprocess.run(
+        [sys.executable, "-m", "bench", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "--quick" in out.stdout and "--soak" in out.stdout
+
+
+def test_figure_lines_are_plain_numbers():
+    report = Report()
+    report.add("fanout_p99_ms_100", 3.14159, unit="ms", target="< 10")
+    report.add("rss_growth_mb_200", -0.0004, unit="MiB", target="~ 1")
+    report.add("fanout_events_per_s_100", 12345.678, unit="events/s")
+    lines = [f"{f.name}: {fmt(f.value)}" for f in report.figures]
+    for line in lines:
+        _name, value = line.split(": ")
+        float(value)  # a plain number, no unit
+    assert report.figures[0].met() is True
+    assert report.figures[1].met() is True
+
+
+class _Sock:
+    def __init__(self):
+        self.sent = []
+
+    def send(self, data):
+        self.sent.append(data)
+
+
+def _frame(opcode: int, payload: bytes) -> bytes:
+    n = len(payload)
+    if n < 126:
+        return bytes([0x80 | opcode, n]) + payload
+    return bytes([0x80 | opcode, 126]) + n.to_bytes(2, "big") + payload
+
+
+def test_client_parses_events_pings_and_partial_frames():
+    conn = _Conn(_Sock(), b"", total=3)
+    event = b'{"e":"changed","state":{"lastupdated":"x","temperature":%d},"t":"event"}'
+    big = b'{"pad":"' + b"x" * 300 + b'","state":{"temperature":102}}'
+    stream = (
+        _frame(1, event % 100)
+        + _frame(9, b"ping")
+        + _frame(1, b'{"e":"changed","attr":{"lastseen":"x"}}')
+        + _frame(1, big)
+        + _frame(1, event % 101)
+    )
+    conn.buf += stream[:7]  # a partial first frame: nothing parsed yet
+    assert _consume(conn, 1.0, 3, base=100)
+    assert conn.count == 0
+    conn.buf += stream[7:]
+    assert _consume(conn, 2.0, 3, base=100)
+    assert conn.count == 3 and conn.frames == 4
+    assert list(conn.times) == [2.0, 2.0, 2.0]
+    assert conn.sock.sent and conn.sock.sent[0].endswith(b"ping")
+    assert not _consume(_Conn(_Sock(), _frame(8, b"\x03\xe8"), 1), 3.0, 1, base=0)
+    assert isinstance(conn.times, array)
