@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from dataclasses import dataclass
@@ -119,6 +120,12 @@ class Daemon:
             raise StartupError(describe_radio_failure(s.radio.device_path, exc)) from exc
         if s.radio.radio_type == "sim":
             await self._start_demo()
+        # The network's long-lived objects (zigpy's device model, our resources: ~200k for
+        # 200 devices) need never be scanned again; a full collection of them stalls every
+        # event and request for ~85 ms (bench/RESULTS.md). Objects made later are still
+        # collected as usual.
+        gc.collect()
+        gc.freeze()
 
     async def _start_demo(self) -> None:
         from radio.sim.demo import DemoDriver, demo_home, scaled_network

@@ -115,6 +115,7 @@ class Radio:
         self._availability_task: asyncio.Task | None = None
         self._reconnect_task: asyncio.Task | None = None
         self._permit_task: asyncio.Task | None = None
+        self._announced_restored = False  # devices from zigpy's DB sent before start-up
         self.permit_slice = 254  # the longest permit-join window Zigbee allows
         self._stopping = False
         self._last_dst: t.AddrModeAddress | None = None
@@ -146,6 +147,12 @@ class Radio:
         # Not `new(start_radio=True)`: when start-up fails (or a stop cancels it) zigpy only
         # disconnects and leaves the database open; every failed reconnect would leak one.
         app = await cls.new(config, auto_form=True, start_radio=False)
+        if not self._announced_restored:
+            # zigpy has loaded every known device from its database; tell the gateway now
+            # so the API serves them (unreachable) while a slow stick is still starting.
+            self._announced_restored = True
+            for device in _known_devices(app):
+                self._emit(ev.DeviceInitialized(device_info(device, cached_values(device)), True))
         try:
             for hook in self.app_created_hooks:
                 hook(app)
@@ -174,9 +181,7 @@ class Radio:
             len(app.devices) - 1,
         )
         self._emit(self.network_up)
-        for device in list(app.devices.values()):
-            if device.nwk == 0x0000 or not device.is_initialized:
-                continue
+        for device in _known_devices(app):
             self._attach(device)
             self._emit(ev.DeviceInitialized(device_info(device, cached_values(device)), True))
 
@@ -490,8 +495,22 @@ async def _shutdown(app: Any) -> None:
         with contextlib.suppress(Exception):
             await closing
         raise
+    except TimeoutError:
+        # zigpy first waits for its unbounded queue of attribute-cache writes; after a heavy
+        # report load that can take minutes, and its database thread (not a daemon thread)
+        # would then keep the process alive after SIGTERM. Close the database ourselves.
+        LOGGER.warning("The radio library did not shut down in time; closing its database")
+        await _close_database(app)
     except Exception as exc:
         LOGGER.debug("Shutting the radio library down failed: %s", exc)
+
+
+async def _close_database(app: Any) -> None:
+    """Close zigpy's aiosqlite connection (zigpy 2.4 keeps it at `_dblistener._db`)."""
+    database = getattr(getattr(app, "_dblistener", None), "_db", None)
+    if database is not None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(database.close(), timeout=2)
 
 
 def _describe(exc: BaseException) -> str:
@@ -501,6 +520,11 @@ def _describe(exc: BaseException) -> str:
     while not str(seen) and seen.__cause__ is not None:
         seen = seen.__cause__
     return str(seen) or type(exc).__name__
+
+
+def _known_devices(app: Any) -> list[Any]:
+    """Interviewed devices zigpy knows, without the coordinator itself."""
+    return [d for d in app.devices.values() if d.nwk != 0x0000 and d.is_initialized]
 
 
 def _is_mains(device: Any) -> bool:
