@@ -16,7 +16,6 @@ import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from gateway import cli_commands
 from gateway.client import ClientError, DaemonNotRunning
 from gateway.logs import LogSettings, configure_logging
 from gateway.preflight import StartupError
@@ -183,15 +182,23 @@ def run(config: Config) -> int:
     return 0
 
 
-COMMANDS: dict[str, Callable[[Config, argparse.Namespace], int]] = {
-    "permit-join": cli_commands.permit_join,
-    "devices": cli_commands.devices,
-    "apikey": cli_commands.apikey,
-    "unlock": cli_commands.unlock,
-    "radios": cli_commands.radios,
-    "backup": cli_commands.backup,
-    "restore": cli_commands.restore,
+# Subcommand → function in gateway.cli_commands, imported only when one runs: the daemon
+# (`run`) never needs them, and every module it loads stays in its memory for good.
+COMMANDS: dict[str, str] = {
+    "permit-join": "permit_join",
+    "devices": "devices",
+    "apikey": "apikey",
+    "unlock": "unlock",
+    "radios": "radios",
+    "backup": "backup",
+    "restore": "restore",
 }
+
+
+def _command(name: str) -> Callable[[Config, argparse.Namespace], int]:
+    from gateway import cli_commands
+
+    return getattr(cli_commands, COMMANDS[name])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -203,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in (None, "run"):
             return run(config)
         configure_logging(LogSettings(level="WARNING", format=config.log_format))
-        return COMMANDS[args.command](config, args)
+        return _command(args.command)(config, args)
     except StartupError as exc:
         return _fail(exc, EXIT_STARTUP)
     except DaemonNotRunning as exc:
