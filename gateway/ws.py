@@ -41,7 +41,7 @@ import asyncio
 import inspect
 import json
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -54,6 +54,7 @@ from websockets.http11 import Request, Response
 from websockets.protocol import OPEN
 
 __all__ = [
+    "DEFAULT_FLUSH_INTERVAL",
     "DEFAULT_MAX_BUFFER",
     "Authenticator",
     "MessageHandler",
@@ -67,6 +68,9 @@ LOGGER = logging.getLogger("gateway.ws")
 
 DEFAULT_MAX_BUFFER = 1 << 20
 """Unsent bytes allowed per client: thousands of typical events, so only stalled clients hit it."""
+
+DEFAULT_FLUSH_INTERVAL = 0.002
+"""Least time between two writes to the clients; see the module docstring."""
 
 SLOW_CLIENT_CLOSE = (CloseCode.POLICY_VIOLATION, "client too slow: outgoing buffer full")
 SHUTDOWN_CLOSE = (CloseCode.GOING_AWAY, "server shutting down")
@@ -94,31 +98,36 @@ def _format_peer(address: Any) -> str:
 
 
 class Subscriber:
-    """One connected websocket client and its bounded outgoing buffer.
+    """One connected websocket client.
 
-    Handed to ``on_message``; reply with :meth:`WebsocketEventServer.send`.
+    Handed to ``on_message``; reply with :meth:`WebsocketEventServer.send`. A subscriber
+    normally takes the server's shared batch at each flush. It holds frames of its own
+    (``_own``) only while it must diverge from that batch: compressed connections always,
+    others from a reply or a mid-batch connect until the next flush.
     """
 
     __slots__ = (
         "_abort",
         "_extensions",
-        "_pending",
-        "_pending_bytes",
+        "_own",
+        "_own_bytes",
         "_protocol",
+        "_server",
         "_transport",
         "connection",
         "peer",
     )
 
-    def __init__(self, connection: ServerConnection) -> None:
+    def __init__(self, connection: ServerConnection, server: WebsocketEventServer) -> None:
         self.connection = connection
         self.peer = _format_peer(connection.remote_address)
+        self._server = server
         # Shortcuts for the per-event path; all fixed once the handshake is done.
         self._protocol = connection.protocol
         self._transport = connection.transport
         self._extensions = connection.protocol.extensions
-        self._pending: list[bytes] = []
-        self._pending_bytes = 0
+        self._own: list[bytes] | None = None
+        self._own_bytes = 0
         self._abort: asyncio.TimerHandle | None = None
 
     def __repr__(self) -> str:
@@ -136,22 +145,28 @@ class Subscriber:
     @property
     def buffered_bytes(self) -> int:
         """Bytes accepted for this client but not yet handed to the kernel."""
-        return self._transport.get_write_buffer_size() + self._pending_bytes
+        if self._own is not None:
+            pending = self._own_bytes
+        else:  # the shared batch, which a closing connection no longer takes
+            pending = self._server._batch_bytes if self.is_open else 0
+        return self._transport.get_write_buffer_size() + pending
 
     def _queue(self, payload: bytes, shared: bytes, limit: int) -> bool:
-        """Queue the event unless that would put more than ``limit`` bytes in flight."""
+        """Queue a frame of its own unless that would put more than ``limit`` bytes in flight."""
+        assert self._own is not None
         frame = _text_frame(payload, self._extensions) if self._extensions else shared
-        if self._transport.get_write_buffer_size() + self._pending_bytes + len(frame) > limit:
+        if self._transport.get_write_buffer_size() + self._own_bytes + len(frame) > limit:
             return False
-        self._pending.append(frame)
-        self._pending_bytes += len(frame)
+        self._own.append(frame)
+        self._own_bytes += len(frame)
         return True
 
-    def _flush(self) -> None:
-        if self._pending and self.is_open:
-            self._transport.write(b"".join(self._pending))
-        self._pending.clear()
-        self._pending_bytes = 0
+    def _flush_own(self) -> None:
+        """Write its own frames; back to the shared batch unless it compresses."""
+        if self._own and self.is_open:
+            self._transport.write(b"".join(self._own))
+        self._own = [] if self._extensions else None
+        self._own_bytes = 0
 
     def _close(self, code: CloseCode, reason: str, timeout: float) -> None:
         """Start the closing handshake without awaiting it; abort after ``timeout``.
@@ -161,7 +176,7 @@ class Subscriber:
         """
         if not self.is_open:
             return
-        self._flush()
+        self._flush_own()
         self._protocol.send_close(code, reason)
         self.connection.send_data()
         self._abort = asyncio.get_running_loop().call_later(timeout, self._transport.abort)
@@ -170,8 +185,8 @@ class Subscriber:
         if self._abort is not None:
             self._abort.cancel()
             self._abort = None
-        self._pending.clear()
-        self._pending_bytes = 0
+        self._own = None
+        self._own_bytes = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +218,9 @@ class WebsocketEventServer:
             bounds ``stop()`` and the life of a client dropped for being slow.
         max_message_size: largest client frame accepted; with websockets' 16-message
             receive queue this bounds inbound memory per client.
+        flush_interval: least time between two writes to the clients. An event after a
+            quiet spell is written on the next loop iteration; events closer together
+            than this share one write per client (see the module docstring).
     """
 
     def __init__(
@@ -216,6 +234,7 @@ class WebsocketEventServer:
         ping_timeout: float | None = 20.0,
         close_timeout: float = 1.0,
         max_message_size: int = 1 << 16,
+        flush_interval: float = DEFAULT_FLUSH_INTERVAL,
     ) -> None:
         self._max_buffer = max_buffer
         self._compression = compression
@@ -226,9 +245,20 @@ class WebsocketEventServer:
         self._close_timeout = close_timeout
         self._max_message_size = max_message_size
 
+        self._flush_interval = flush_interval
+
         self._server: Server | None = None
         self._subscribers: set[Subscriber] = set()
+        # The shared batch: frames published since the last flush, written to every
+        # subscriber that takes it as one joined buffer.
+        self._batch: list[bytes] = []
+        self._batch_bytes = 0
+        self._detached: set[Subscriber] = set()  # subscribers holding frames of their own
+        # How big the batch may grow before some subscriber taking it could exceed
+        # max_buffer: known at each flush, so publish() checks one number, not every client.
+        self._headroom = max_buffer
         self._flush_handle: asyncio.Handle | None = None
+        self._last_flush = float("-inf")
         self._accepted = 0
         self._dropped_slow = 0
         self._published = 0
@@ -282,12 +312,11 @@ class WebsocketEventServer:
         if server is None:
             return
         server.close()  # stop accepting; handshakes still in progress get HTTP 503
+        self._flush()
         for subscriber in self._subscribers:
             subscriber._close(*SHUTDOWN_CLOSE, self._close_timeout)
         await server.wait_closed()
-        if self._flush_handle is not None:
-            self._flush_handle.cancel()
-            self._flush_handle = None
+        self._cancel_flush()
 
     def publish(self, message: Mapping[str, Any] | str) -> None:
         """Send one event to every client. Never blocks; call it from the event loop thread.
@@ -295,28 +324,101 @@ class WebsocketEventServer:
         Raises ValueError, when clients are connected, if the event alone exceeds ``max_buffer``.
         """
         if self._subscribers:
-            self._deliver(message, self._subscribers)
+            self._publish(message)
         self._published += 1
+
+    def _publish(self, message: Mapping[str, Any] | str) -> None:
+        payload, shared = self._encode(message)
+        size = len(shared)
+        if self._batch_bytes + size > self._headroom:
+            self._enforce_limit(size)
+        self._batch.append(shared)
+        self._batch_bytes += size
+        if self._detached:
+            for subscriber in list(self._detached):
+                self._queue_own(subscriber, payload, shared)
+        self._schedule_flush()
 
     def send(self, subscriber: Subscriber, message: Mapping[str, Any] | str) -> None:
         """Send one message to one client, in order with published events (for replies)."""
-        self._deliver(message, (subscriber,))
+        if not subscriber.is_open:
+            return
+        payload, shared = self._encode(message)
+        if subscriber._own is None:
+            self._detach(subscriber, list(self._batch), self._batch_bytes)
+        self._queue_own(subscriber, payload, shared)
+        self._schedule_flush()
 
-    def _deliver(self, message: Mapping[str, Any] | str, subscribers: Iterable[Subscriber]) -> None:
+    def _encode(self, message: Mapping[str, Any] | str) -> tuple[bytes, bytes]:
         payload = encode_event(message).encode()
         shared = _text_frame(payload)
         if len(shared) > self._max_buffer:
             raise ValueError(f"event of {len(shared)} bytes exceeds max_buffer={self._max_buffer}")
-        for subscriber in subscribers:
-            if subscriber.is_open and not subscriber._queue(payload, shared, self._max_buffer):
-                self._drop_slow(subscriber)
-        if self._flush_handle is None:
-            self._flush_handle = asyncio.get_running_loop().call_soon(self._flush)
+        return payload, shared
+
+    def _detach(self, subscriber: Subscriber, frames: list[bytes], size: int) -> None:
+        subscriber._own = frames
+        subscriber._own_bytes = size
+        self._detached.add(subscriber)
+
+    def _queue_own(self, subscriber: Subscriber, payload: bytes, shared: bytes) -> None:
+        if subscriber.is_open and not subscriber._queue(payload, shared, self._max_buffer):
+            self._drop_slow(subscriber)
+
+    def _enforce_limit(self, size: int) -> None:
+        """Drop the clients the batch plus ``size`` bytes would put over ``max_buffer``."""
+        limit = self._max_buffer
+        needed = self._batch_bytes + size
+        headroom = limit
+        for subscriber in self._subscribers:
+            if subscriber._own is None and subscriber.is_open:
+                room = limit - subscriber._transport.get_write_buffer_size()
+                if needed > room:
+                    # It still gets the batch so far (it fits), then the close frame.
+                    self._detach(subscriber, list(self._batch), self._batch_bytes)
+                    self._drop_slow(subscriber)
+                else:
+                    headroom = min(headroom, room)
+        self._headroom = headroom
+
+    def _schedule_flush(self) -> None:
+        if self._flush_handle is not None:
+            return
+        loop = asyncio.get_running_loop()
+        wait = self._last_flush + self._flush_interval - loop.time()
+        if wait > 0:
+            self._flush_handle = loop.call_later(wait, self._flush)
+        else:
+            self._flush_handle = loop.call_soon(self._flush)
+
+    def _cancel_flush(self) -> None:
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+            self._flush_handle = None
 
     def _flush(self) -> None:
-        self._flush_handle = None
+        """One write per client: the shared batch joined once, or its own frames."""
+        self._cancel_flush()
+        self._last_flush = asyncio.get_running_loop().time()
+        batch = self._batch
+        data = batch[0] if len(batch) == 1 else b"".join(batch)
+        self._batch = []
+        self._batch_bytes = 0
+        limit = self._max_buffer
+        headroom = limit
         for subscriber in self._subscribers:
-            subscriber._flush()
+            if subscriber._own is not None:
+                subscriber._flush_own()
+                if subscriber._own is not None:
+                    continue  # compressed: stays on frames of its own
+                self._detached.discard(subscriber)
+            elif data and subscriber._protocol.state is OPEN:
+                subscriber._transport.write(data)
+            if subscriber._protocol.state is OPEN:
+                room = limit - subscriber._transport.get_write_buffer_size()
+                if room < headroom:
+                    headroom = room
+        self._headroom = headroom
 
     def _drop_slow(self, subscriber: Subscriber) -> None:
         self._dropped_slow += 1
@@ -327,6 +429,8 @@ class WebsocketEventServer:
             self._max_buffer,
         )
         subscriber._close(*SLOW_CLIENT_CLOSE, self._close_timeout)
+        if subscriber._own is None:
+            self._detached.discard(subscriber)
 
     async def _check_credentials(
         self, connection: ServerConnection, request: Request
@@ -345,7 +449,11 @@ class WebsocketEventServer:
         # yielding in between. Registering before our first await means no event published
         # after the handshake can miss this client (deconz-rest-plugin #37/#50 lost the first
         # one); tests/gateway/test_ws.py races it.
-        subscriber = Subscriber(connection)
+        subscriber = Subscriber(connection, self)
+        if subscriber._extensions or self._batch:
+            # Compressed: frames of its own, always. Otherwise it takes only the events
+            # published from now on: the batch so far predates it.
+            self._detach(subscriber, [], 0)
         self._subscribers.add(subscriber)
         self._accepted += 1
         LOGGER.debug("Websocket client %s connected", subscriber.peer)
@@ -358,6 +466,7 @@ class WebsocketEventServer:
             pass
         finally:
             self._subscribers.discard(subscriber)
+            self._detached.discard(subscriber)
             subscriber._release()
             LOGGER.debug("Websocket client %s disconnected", subscriber.peer)
 

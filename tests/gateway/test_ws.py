@@ -486,3 +486,27 @@ async def test_event_larger_than_the_buffer_is_refused(make_server):
         assert await ws.recv() == wire(event(2))
     assert server.stats.clients_dropped_slow == 0
     assert server.stats.events_published == 1
+
+
+async def test_a_lone_event_goes_at_once_and_a_close_follower_waits_for_the_interval(make_server):
+    """Events closer together than ``flush_interval`` share one write per client; an event
+    after a quiet spell is not held back, and stop() writes what is held."""
+    server = await make_server(flush_interval=3600)
+    async with raw_client(server) as sock:
+        response = b""
+        while b"\r\n\r\n" not in response:
+            response += await recv_exactly(sock, 1)
+        await until(lambda: server.client_count == 1)
+        server.publish(event(1))
+        assert await recv_text_frame(sock) == wire(event(1))
+
+        server.publish(event(2))
+        server.publish(event(3))
+        await asyncio.sleep(0.2)
+        with pytest.raises(BlockingIOError):
+            sock.recv(1)  # held: the last write was under an hour ago
+
+        await server.stop()
+        assert await recv_text_frame(sock) == wire(event(2))
+        assert await recv_text_frame(sock) == wire(event(3))
+        assert (await recv_exactly(sock, 1))[0] == 0x88  # then the close frame
