@@ -273,7 +273,7 @@ async def _settle(server: _Server, timeout: float = 60.0) -> None:
     done (they are deferred work that would otherwise land in this measurement)."""
     if isinstance(server, Ours):
         deadline = now() + timeout
-        while zigpy_db_backlog(server.daemon) and now() < deadline:
+        while zigpy_db_backlog(server.daemon, write_now=True) and now() < deadline:
             await asyncio.sleep(0.02)
 
 

@@ -103,11 +103,17 @@ class ReportFactory:
         return [self.make_one(i, value) for i, value in enumerate(values)]
 
 
-def zigpy_db_backlog(daemon: Daemon) -> int:
-    """Writes queued in zigpy's database listener (zigpy internals: 0 if unknown)."""
+def zigpy_db_backlog(daemon: Daemon, write_now: bool = False) -> int:
+    """Writes waiting in zigpy's database listener (``radio.appdb``): merged rows not yet
+    queued plus zigpy's queue. ``write_now`` queues the merged rows at once, so a
+    measurement can wait for (and pay for) them instead of ending before their timer."""
     app = daemon.radio.app if daemon.radio else None
-    queue = getattr(getattr(app, "_dblistener", None), "_callback_handlers", None)
-    return queue.qsize() if queue is not None else 0
+    listener = getattr(app, "_dblistener", None)
+    if listener is None:
+        return 0
+    if write_now:
+        listener.write_pending()
+    return listener.pending_writes
 
 
 async def stop_daemon(daemon: Daemon, drain_timeout: float = 30.0) -> float:
@@ -123,7 +129,7 @@ async def stop_daemon(daemon: Daemon, drain_timeout: float = 30.0) -> float:
     from .common import now
 
     t0 = now()
-    while zigpy_db_backlog(daemon) and now() - t0 < drain_timeout:
+    while zigpy_db_backlog(daemon, write_now=True) and now() - t0 < drain_timeout:
         await asyncio.sleep(0.05)
     drained = now() - t0
     await daemon.stop()

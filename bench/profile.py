@@ -175,40 +175,12 @@ def _freeze(on: bool) -> None:
 _EXPERIMENTS = {"nocopy": _no_copy, "freeze": _freeze}
 
 
-def _coalesce(interval: float):
-    """Proposed change to ``gateway/ws.py``: flush at most once per ``interval`` - on the
-    next loop iteration as now when the last flush is older than that, else ``interval``
-    after the last one - so events arriving one per iteration at a high rate share one
-    write (one syscall) per client, while a lone event is not delayed."""
-    from gateway import ws
-
-    original = ws.WebsocketEventServer._deliver
-    original_flush = ws.WebsocketEventServer._flush
-    last = {"t": 0.0}
-
-    def deliver(self, message, subscribers) -> None:
-        payload = ws.encode_event(message).encode()
-        shared = ws._text_frame(payload)
-        if len(shared) > self._max_buffer:
-            raise ValueError(f"event of {len(shared)} bytes exceeds max_buffer")
-        for subscriber in subscribers:
-            if subscriber.is_open and not subscriber._queue(payload, shared, self._max_buffer):
-                self._drop_slow(subscriber)
-        if self._flush_handle is None:
-            loop = asyncio.get_running_loop()
-            wait = last["t"] + interval - loop.time()
-            if wait > 0:
-                self._flush_handle = loop.call_later(wait, self._flush)
-            else:
-                self._flush_handle = loop.call_soon(self._flush)
-
-    def flush(self) -> None:
-        last["t"] = asyncio.get_running_loop().time()
-        original_flush(self)
+def _coalesce(server, interval: float):
+    """A/B of ``gateway.ws``'s flush interval: ``interval`` (on) against a flush on every
+    loop iteration (off, ``flush_interval=0``)."""
 
     def toggle(on: bool) -> None:
-        ws.WebsocketEventServer._deliver = deliver if on else original
-        ws.WebsocketEventServer._flush = flush if on else original_flush
+        server._flush_interval = interval if on else 0.0
 
     return toggle
 
@@ -230,7 +202,7 @@ async def profile_fanout(args) -> None:
         server = baseline if args.baseline else ours
         await bench.throughput(server, args.clients, 500)
         if args.flush_delay is not None:
-            toggle = _coalesce(args.flush_delay / 1000.0)
+            toggle = _coalesce(daemon.ws, args.flush_delay / 1000.0)
             rows: dict[bool, list[dict]] = {False: [], True: []}
             for _ in range(args.rounds):
                 for on in (False, True):
@@ -238,7 +210,6 @@ async def profile_fanout(args) -> None:
                     thr = await bench.throughput(ours, args.clients, args.count)
                     lat = await bench.latency(ours, args.clients, 3.0)
                     low = await bench.latency(ours, args.clients, 3.0, rate=100.0)
-                    toggle(False)
                     lat.pop("samples", None)
                     low.pop("samples", None)
                     rows[on].append(
@@ -249,7 +220,7 @@ async def profile_fanout(args) -> None:
                         }
                     )
             for on in (False, True):
-                label = f"flush <= 1 per {args.flush_delay:g} ms" if on else "flush call_soon"
+                label = f"flush <= 1 per {args.flush_delay:g} ms" if on else "flush every iteration"
                 med = {k: median(r[k] for r in rows[on]) for k in rows[on][0]}
                 print(
                     f"{label:>22}: {med['events_per_s']:5.0f} events/s "
