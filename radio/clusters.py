@@ -111,3 +111,18 @@ SETUP: dict[int, ClusterSetup] = {
 
 # Basic-cluster strings the mapping shows (swversion, power source) beyond manufacturer/model.
 BASIC_STATIC = ("sw_build_id", "date_code", "power_source")
+
+# The client clusters a remote's buttons send commands on, in the order that picks the
+# cluster naming a switch (its uniqueid suffix).
+SWITCH_CLUSTERS = (ON_OFF, LEVEL, SCENES, COLOR)
+
+# The attributes the gateway maps, by cluster: the only attribute events the radio layer
+# subscribes to (a subscription on every cluster of every device would be memory spent on
+# events the gateway drops), and what a restart restores from zigpy's attribute cache.
+MAPPED_ATTRIBUTES: dict[int, tuple[str, ...]] = {
+    BASIC: BASIC_STATIC,
+    **{
+        cluster_id: setup.static + tuple(r.attribute for r in setup.reports)
+        for cluster_id, setup in SETUP.items()
+    },
+}

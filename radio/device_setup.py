@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from typing import Any
 
 import zigpy.exceptions
 from zigpy.zcl.helpers import ReportingConfig
 
 from radio import events as ev
-from radio.clusters import BASIC, BASIC_STATIC, IAS_ZONE, SETUP
+from radio.clusters import BASIC, BASIC_STATIC, IAS_ZONE, MAPPED_ATTRIBUTES, SETUP
 from radio.listeners import plain
 
 LOGGER = logging.getLogger("radio")
@@ -98,6 +99,16 @@ async def _enrol(device: Any, cluster: Any, app: Any) -> None:
     await _attempt("IAS enrol", device, cluster.enroll_response(0, 0))
 
 
+# What the gateway keeps of every device for good is mostly the same for all devices of a
+# kind: the (endpoint, cluster, attribute) keys of its cache, its endpoint descriptions.
+# One shared (immutable) object per distinct value, not one per device.
+_SHARED: dict[Any, Any] = {}
+
+
+def _shared(value: Any) -> Any:
+    return _SHARED.setdefault(value, value)
+
+
 def cached_values(device: Any) -> dict[tuple[int, int, int], Any]:
     """The values zigpy holds for the attributes the gateway maps, keyed
     (endpoint, cluster, attribute id). Only public `Cluster.get` is used."""
@@ -106,34 +117,32 @@ def cached_values(device: Any) -> dict[tuple[int, int, int], Any]:
         if ep_id == 0:
             continue
         for cluster_id, cluster in endpoint.in_clusters.items():
-            setup = SETUP.get(cluster_id)
-            if cluster_id == BASIC:
-                names = BASIC_STATIC
-            elif setup is not None:
-                names = setup.static + tuple(r.attribute for r in setup.reports)
-            else:
-                continue
-            for name in names:
+            for name in MAPPED_ATTRIBUTES.get(cluster_id, ()):
                 attr = cluster.attributes_by_name.get(name)
                 if attr is None:
                     continue
-                value = cluster.get(attr.id)
+                value = plain(cluster.get(attr.id))
                 if value is not None:
-                    values[(ep_id, cluster_id, attr.id)] = plain(value)
+                    # strings too: manufacturer, model, ... (interned, as Python's names are)
+                    values[_shared((ep_id, cluster_id, attr.id))] = (
+                        sys.intern(value) if isinstance(value, str) else value
+                    )
     return values
 
 
 def device_info(device: Any, cached: dict[tuple[int, int, int], Any]) -> ev.DeviceInfo:
-    endpoints = tuple(
-        ev.EndpointInfo(
-            id=ep_id,
-            profile_id=int(endpoint.profile_id or 0),
-            device_type=int(endpoint.device_type or 0),
-            in_clusters=tuple(sorted(endpoint.in_clusters)),
-            out_clusters=tuple(sorted(endpoint.out_clusters)),
+    endpoints = _shared(
+        tuple(
+            ev.EndpointInfo(
+                id=ep_id,
+                profile_id=int(endpoint.profile_id or 0),
+                device_type=int(endpoint.device_type or 0),
+                in_clusters=tuple(sorted(endpoint.in_clusters)),
+                out_clusters=tuple(sorted(endpoint.out_clusters)),
+            )
+            for ep_id, endpoint in sorted(device.endpoints.items())
+            if ep_id != 0
         )
-        for ep_id, endpoint in sorted(device.endpoints.items())
-        if ep_id != 0
     )
     desc = device.node_desc
     if desc is not None and desc.is_mains_powered is not None:

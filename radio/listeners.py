@@ -1,9 +1,15 @@
 """Per-device zigpy listeners that turn zigpy callbacks into `radio.events`.
 
 zigpy 2.4 no longer fires the legacy `attribute_updated` listener for incoming reports or
-read answers, so values come from `cluster.on_event("attribute_report" / "attribute_read")`.
-Commands a device sends (a remote's buttons, an IAS zone's notifications) still arrive
-through the legacy `cluster_command` listener.
+read answers, so values come from the clusters' events (`attribute_report`,
+`attribute_read`). Commands a device sends (a remote's buttons, an IAS zone's
+notifications) still arrive through the legacy `cluster_command` listener.
+
+A large network has thousands of clusters, so what is kept per cluster is kept small: one
+listener object and one bound callback serve all of a device's clusters, and attribute
+events are subscribed to only where the gateway maps them (`radio.clusters.MAPPED_ATTRIBUTES`).
+Commands are heard on every cluster (0.2 MiB at 200 devices): the `events` log then shows
+what an unsupported device sends, which is what a user pairing one needs to see.
 """
 
 from __future__ import annotations
@@ -13,11 +19,14 @@ from collections.abc import Callable
 from typing import Any
 
 from radio import events as ev
+from radio.clusters import IAS_ZONE, MAPPED_ATTRIBUTES
 
 LOGGER = logging.getLogger("radio")
 
-IAS_ZONE = 0x0500
 ZONE_ENROLL_REQUEST = 0x01
+
+# zigpy cluster event → whether it answers a read (else it is a report)
+_ATTRIBUTE_EVENTS = {"attribute_report": False, "attribute_read": True}
 
 
 def plain(value: Any) -> Any:
@@ -43,25 +52,14 @@ def command_args(args: Any) -> dict[str, Any]:
     return {}
 
 
-class _ClusterCommandListener:
-    """Legacy listener object zigpy calls with `cluster_command(tsn, command_id, args)`;
-    zigpy skips listener methods an object does not define."""
-
-    def __init__(self, owner: DeviceListener, cluster: Any, server_side: bool):
-        self._owner = owner
-        self._cluster = cluster
-        # Frames to an *out* cluster are client→server commands (server_commands table);
-        # frames to an *in* cluster are server→client notifications (client_commands).
-        self._defs = cluster.server_commands if not server_side else cluster.client_commands
-
-    def cluster_command(self, tsn: int, command_id: int, args: Any) -> None:
-        definition = self._defs.get(command_id)
-        name = definition.name if definition is not None else f"0x{command_id:02x}"
-        self._owner.command(self._cluster, command_id, name, args)
-
-
 class DeviceListener:
-    """Subscribes to one zigpy device; `detach()` undoes every subscription."""
+    """Subscribes to one zigpy device; `detach()` undoes every subscription.
+
+    It is the legacy listener of the device, its ZDO and (as a context listener, so zigpy
+    names the cluster) each of its clusters; zigpy skips listener methods an
+    object does not define."""
+
+    __slots__ = ("_current_group", "_emit", "_seen", "_unsubscribe", "device", "ieee")
 
     def __init__(
         self,
@@ -75,39 +73,50 @@ class DeviceListener:
         self._emit = emit
         self._current_group = current_group
         self._seen = seen
-        self._undo: list[Callable[[], None]] = []
+        self._unsubscribe: tuple[Callable[[], None], ...] = ()
+
+    def _endpoints(self) -> list[Any]:
+        return [ep for ep_id, ep in self.device.endpoints.items() if ep_id != 0]
+
+    def _listened(self) -> list[Any]:
+        """What the legacy listener is on: the device, its ZDO and every cluster."""
+        return [
+            self.device,
+            self.device.zdo,
+            *(
+                cluster
+                for ep in self._endpoints()
+                for cluster in (*ep.in_clusters.values(), *ep.out_clusters.values())
+            ),
+        ]
 
     def attach(self) -> None:
-        for ep_id, endpoint in self.device.endpoints.items():
-            if ep_id == 0:
-                continue
-            for cluster in endpoint.in_clusters.values():
-                self._undo.append(cluster.on_event("attribute_report", self._on_report))
-                self._undo.append(cluster.on_event("attribute_read", self._on_read))
-                self._listen(cluster, _ClusterCommandListener(self, cluster, True))
-            for cluster in endpoint.out_clusters.values():
-                self._listen(cluster, _ClusterCommandListener(self, cluster, False))
-        self._listen(self.device, self)
-        self._listen(self.device.zdo, self)
-
-    def _listen(self, target: Any, listener: Any) -> None:
-        target.add_listener(listener)
-        self._undo.append(lambda: target.remove_listener(listener))
+        on_attribute = self._on_attribute  # one bound method for all the clusters
+        self._unsubscribe = tuple(
+            cluster.on_all_events(on_attribute, with_context=True)
+            for ep in self._endpoints()
+            for cluster_id, cluster in ep.in_clusters.items()
+            if cluster_id in MAPPED_ATTRIBUTES
+        )
+        device, zdo, *clusters = self._listened()
+        device.add_listener(self)
+        zdo.add_listener(self)
+        for cluster in clusters:
+            cluster.add_context_listener(self)  # zigpy names the cluster in each call
 
     def detach(self) -> None:
-        for undo in self._undo:
-            undo()
-        self._undo.clear()
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe = ()
+        for target in self._listened():
+            target.remove_listener(self)
 
     # zigpy callbacks ------------------------------------------------------------------
 
-    def _on_report(self, event: Any) -> None:
-        self._attribute(event, read=False)
-
-    def _on_read(self, event: Any) -> None:
-        self._attribute(event, read=True)
-
-    def _attribute(self, event: Any, *, read: bool) -> None:
+    def _on_attribute(self, name: str, event: Any) -> None:
+        read = _ATTRIBUTE_EVENTS.get(name)
+        if read is None:
+            return  # another cluster event (written, unsupported, ...)
         self._emit(
             ev.AttributeReport(
                 ieee=self.ieee,
@@ -119,6 +128,14 @@ class DeviceListener:
                 read=read,
             )
         )
+
+    def cluster_command(self, cluster: Any, tsn: int, command_id: int, args: Any) -> None:
+        # Frames to an *out* cluster are client→server commands (server_commands table);
+        # frames to an *in* cluster are server→client notifications (client_commands).
+        defs = cluster.client_commands if cluster.is_server else cluster.server_commands
+        definition = defs.get(command_id)
+        name = definition.name if definition is not None else f"0x{command_id:02x}"
+        self.command(cluster, command_id, name, args)
 
     def command(self, cluster: Any, command_id: int, name: str, args: Any) -> None:
         if cluster.cluster_id == IAS_ZONE and command_id == ZONE_ENROLL_REQUEST:

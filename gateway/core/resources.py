@@ -49,6 +49,9 @@ class Tracked:
     (a group deleted and made again, a retyped sensor) never repeats an old etag."""
 
     r: ClassVar[str]
+    # Slots throughout: a network has hundreds of resources, and an instance dict costs
+    # more than the few items most of them hold.
+    __slots__ = ("etag", "id")
 
     def __init__(self, id: str) -> None:
         self.id = id
@@ -64,6 +67,18 @@ class DeviceResource(Tracked):
     """A light or sensor: one endpoint (and, for sensors, one cluster) of a device."""
 
     noun: ClassVar[str]
+    __slots__ = (
+        "_pending",
+        "attr",
+        "capabilities",
+        "config",
+        "endpoint",
+        "ieee",
+        "lastseen_at",
+        "state",
+        "top",
+        "uniqueid",
+    )
 
     def __init__(
         self,
@@ -89,7 +104,9 @@ class DeviceResource(Tracked):
         # Top-level items that are not pushed as `attr` (they follow `capabilities`).
         self.top = top or {}
         self.lastseen_at: float | None = None  # when `attr.lastseen` was last advanced
-        self._pending: dict[str, set[str]] = {s: set() for s in PUSHED_SECTIONS}
+        # Keys changed since the last push, by pushed section; a section is here only while
+        # it has some (most resources have none most of the time).
+        self._pending: dict[str, set[str]] = {}
 
     @property
     def name(self) -> str:
@@ -117,8 +134,8 @@ class DeviceResource(Tracked):
         forced = set(push) & values.keys()
         if changed or forced:
             self.touch()
-            if section in self._pending:
-                self._pending[section] |= changed | forced
+            if section in PUSHED_SECTIONS:
+                self._pending.setdefault(section, set()).update(changed, forced)
         return changed
 
     def set_lastseen(self, value: str | None) -> bool:
@@ -130,11 +147,10 @@ class DeviceResource(Tracked):
         return True
 
     def pending_keys(self, section: str) -> set[str]:
-        return set(self._pending[section])
+        return set(self._pending.get(section, ()))
 
     def discard_changes(self) -> None:
-        for keys in self._pending.values():
-            keys.clear()
+        self._pending.clear()
 
     def event(self, e: str, **extra: Any) -> dict[str, Any]:
         return {
@@ -150,13 +166,12 @@ class DeviceResource(Tracked):
         """One `changed` message per sub-object with a changed item, then forget them."""
         messages = []
         for section in PUSHED_SECTIONS:
-            keys = self._pending[section]
+            keys = self._pending.pop(section, None)
             if not keys:
                 continue
             data = self.section(section)
             body = data if notify_all else {k: data[k] for k in sorted(keys) if k in data}
             messages.append(self.event("changed", **{section: copy_json(body)}))
-            keys.clear()
         return messages
 
     def to_json(self) -> dict[str, Any]:
@@ -175,6 +190,7 @@ class DeviceResource(Tracked):
 class Light(DeviceResource):
     r = "lights"
     noun = "light"
+    __slots__ = ("features",)
 
     def __init__(self, *args: Any, features: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -192,6 +208,7 @@ class Light(DeviceResource):
 class Sensor(DeviceResource):
     r = "sensors"
     noun = "sensor"
+    __slots__ = ("cluster", "spec")
 
     def __init__(self, *args: Any, spec: Any, cluster: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -294,6 +311,20 @@ class Group(Tracked):
     """A Zigbee group; `action` caches the last command sent to it (not a reading)."""
 
     r = "groups"
+    __slots__ = (
+        "_pending_name",
+        "_pending_state",
+        "action",
+        "class_",
+        "devicemembership",
+        "hidden",
+        "lights",
+        "name",
+        "scenes",
+        "state",
+        "type",
+        "uniqueid",
+    )
 
     def __init__(
         self,

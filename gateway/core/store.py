@@ -89,6 +89,9 @@ class _Known:
     deleted: bool = False
 
 
+_NO_ORPHANS: frozenset[str] = frozenset()  # shared: an empty set costs 216 bytes a device
+
+
 @dataclass(slots=True)
 class _Device:
     info: DeviceInfo
@@ -97,7 +100,7 @@ class _Device:
     last_seen: float | None = None
     last_announced: float | None = None
     resources: list[DeviceResource] = field(default_factory=list)
-    orphans: set[str] = field(default_factory=set)  # uniqueids whose endpoint went away
+    orphans: frozenset[str] = _NO_ORPHANS  # uniqueids whose endpoint went away
 
     def reader(self, endpoint: int) -> Callable[[int, int], Any]:
         return lambda cluster, attribute: self.cache.get((endpoint, cluster, attribute))
@@ -146,8 +149,9 @@ class Store:
 
     def _load(self) -> None:
         for row in self.persistence.resources():
+            # the rows' dicts are fresh from JSON and only ever replaced, never mutated
             self._known[row.kind][row.uniqueid] = _Known(
-                row.id, row.name, dict(row.config), dict(row.meta), row.deleted
+                row.id, row.name, row.config, row.meta, row.deleted
             )
         self._groups[group_map.ALL_LIGHTS] = Group(
             group_map.ALL_LIGHTS, ALL_LIGHTS_NAME, hidden=True
@@ -382,13 +386,15 @@ class Store:
     # --- device (re)initialisation -----------------------------------------------------
 
     def _on_initialized(self, event: DeviceInitialized, now: float, out: list[Message]) -> None:
-        info = replace(event.device, ieee=normalize_ieee(event.device.ieee))
+        cached = event.device.cached
+        # `dev.cache` is the device's cache from now on: `info` does not keep a second copy
+        info = replace(event.device, ieee=normalize_ieee(event.device.ieee), cached={})
         dev = self._devices.get(info.ieee)
         if dev is None:
-            dev = self._devices[info.ieee] = _Device(info, dict(info.cached))
+            dev = self._devices[info.ieee] = _Device(info, dict(cached))
         else:
             dev.info = info
-            dev.cache.update(info.cached)
+            dev.cache.update(cached)
         silent = event.restored
         if not silent:
             dev.last_announced = now
@@ -406,7 +412,7 @@ class Store:
         )
         wanted = set(light_ids) | set(sensor_ids)
         live = {res.uniqueid: res for res in dev.resources}
-        dev.orphans = set(live) - wanted
+        dev.orphans = frozenset(live.keys() - wanted) or _NO_ORPHANS
         created: list[DeviceResource] = []
 
         for ep, (light_type, features) in light_plans:

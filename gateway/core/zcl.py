@@ -22,6 +22,7 @@ from radio.clusters import (  # noqa: F401
     POWER_CONFIGURATION,
     PRESSURE,
     SCENES,
+    SWITCH_CLUSTERS,
     TEMPERATURE,
     ZLL_COMMISSIONING,
 )
