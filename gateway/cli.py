@@ -16,7 +16,6 @@ import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from gateway.client import ClientError, DaemonNotRunning
 from gateway.logs import LogSettings, configure_logging
 from gateway.preflight import StartupError
 from gateway.settings import OPTIONS, Config, load_config, radio_settings
@@ -182,8 +181,9 @@ def run(config: Config) -> int:
     return 0
 
 
-# Subcommand → function in gateway.cli_commands, imported only when one runs: the daemon
-# (`run`) never needs them, and every module it loads stays in its memory for good.
+# Subcommand → function in gateway.cli_commands, imported (with gateway.client) only when
+# one runs: the daemon (`run`) never needs them, and every module it loads stays in its
+# memory for good.
 COMMANDS: dict[str, str] = {
     "permit-join": "permit_join",
     "devices": "devices",
@@ -195,10 +195,16 @@ COMMANDS: dict[str, str] = {
 }
 
 
-def _command(name: str) -> Callable[[Config, argparse.Namespace], int]:
+def _client_command(name: str, config: Config, args: argparse.Namespace) -> int:
     from gateway import cli_commands
+    from gateway.client import ClientError, DaemonNotRunning
 
-    return getattr(cli_commands, COMMANDS[name])
+    try:
+        return getattr(cli_commands, COMMANDS[name])(config, args)
+    except DaemonNotRunning as exc:
+        return _fail(exc, EXIT_NOT_RUNNING)
+    except ClientError as exc:
+        return _fail(exc, EXIT_FAILED)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -210,13 +216,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in (None, "run"):
             return run(config)
         configure_logging(LogSettings(level="WARNING", format=config.log_format))
-        return _command(args.command)(config, args)
+        return _client_command(args.command, config, args)
     except StartupError as exc:
         return _fail(exc, EXIT_STARTUP)
-    except DaemonNotRunning as exc:
-        return _fail(exc, EXIT_NOT_RUNNING)
-    except ClientError as exc:
-        return _fail(exc, EXIT_FAILED)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
 

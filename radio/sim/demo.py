@@ -11,7 +11,7 @@ import contextlib
 import logging
 import random
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import zigpy.types as t
 from zigpy.zcl import Cluster
@@ -91,7 +91,7 @@ def scaled_network(n: int) -> list[SimDevice]:
     ]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Drift:
     """A value wandering around a baseline, as room temperature does."""
 
@@ -99,6 +99,7 @@ class _Drift:
     step: float
     low: float
     high: float
+    baseline: float = field(init=False)
 
     def __post_init__(self) -> None:
         self.baseline = self.value
@@ -132,12 +133,14 @@ BATTERY_EVERY = 30  # rounds between battery reports
 class _Activity:
     """Per-device live behaviour; ``step`` returns the frames to send this round."""
 
+    __slots__ = ("device", "driver", "energy", "load", "lux", "measurements", "rng", "rounds")
+
     def __init__(self, device: SimDevice, rng: random.Random, driver: DemoDriver) -> None:
         self.device = device
         self.rng = rng
         self.driver = driver
         self.rounds = 0
-        self.measurements = [
+        self.measurements = tuple(
             (
                 m,
                 _Drift(
@@ -146,8 +149,9 @@ class _Activity:
             )
             for m in _MEASUREMENTS
             if _has(device, m.cluster)
-        ]
-        self.lux = _Drift(150, 15, 1, 2000)
+        )
+        # Illuminance drifts only on motion sensors (reported with each occupancy change)
+        self.lux = _Drift(150, 15, 1, 2000) if _has(device, OccupancySensing) else None
         self.load = self.energy = None
         if isinstance(device, SimPlug):
             self.load = _Drift(device.load_watts, max(0.5, device.load_watts / 40), 0, 4000)
@@ -160,7 +164,7 @@ class _Activity:
             if self.rounds % measurement.every == 0:
                 value = round(drift.next(rng) * measurement.scale)
                 out += dev.report(None, measurement.cluster, {"measured_value": value})
-        if _has(dev, OccupancySensing) and rng.random() < 0.3:
+        if self.lux is not None and rng.random() < 0.3:  # a motion sensor
             occupied = not dev.get(None, OccupancySensing, "occupancy")
             out += dev.report(None, OccupancySensing, {"occupancy": int(occupied)})
             lux = lux_to_zcl(self.lux.next(rng))

@@ -39,6 +39,7 @@ from .zcl import (
     attribute_def,
     build_packet,
     cluster_class,
+    eui64,
     group_address,
     nwk_address,
     type_value,
@@ -62,6 +63,8 @@ T = TypeVar("T")
 
 class BoundedLog(list[T]):
     """A plain list that forgets its oldest entries, so a demo running for weeks stays small."""
+
+    __slots__ = ("limit",)  # three per device: no instance dict
 
     def __init__(self, limit: int = LOG_LIMIT) -> None:
         super().__init__()
@@ -108,7 +111,7 @@ class SimDevice:
         rssi: int = -55,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.ieee = t.EUI64.convert(ieee) if isinstance(ieee, str) else t.EUI64(ieee)
+        self.ieee = eui64(ieee)
         self.nwk = t.NWK(nwk)
         self.endpoints: dict[int, SimEndpoint] = {}
         for endpoint in endpoints:
@@ -136,7 +139,7 @@ class SimDevice:
         self.bindings: list[zdo_t.Binding] = []
 
         self._tsn = int(self.ieee[0]) ^ int(self.ieee[1])  # deterministic start
-        self._timers: set[asyncio.TimerHandle] = set()
+        self._timers: dict[asyncio.TimerHandle, None] = {}  # a set, at a third of the size
 
     def __repr__(self) -> str:
         return f"<SimDevice {self.name!r} {self.ieee} nwk=0x{self.nwk:04X}>"
@@ -527,13 +530,13 @@ class SimDevice:
         handle: asyncio.TimerHandle
 
         def fire() -> None:
-            self._timers.discard(handle)
+            self._timers.pop(handle, None)
             packets = self.tick()
             if packets and self.transmit is not None:
                 self.transmit(packets)
 
         handle = loop.call_later(max(0.0, delay) + 0.001, fire)
-        self._timers.add(handle)
+        self._timers[handle] = None
 
     def cancel_timers(self) -> None:
         for handle in self._timers:

@@ -25,7 +25,7 @@ DEFAULT_GROUP_CAPACITY = 16
 DEFAULT_SCENE_CAPACITY = 16
 
 
-@dataclass
+@dataclass(slots=True)
 class Ramp:
     """An attribute moving linearly over time (Level move, identify countdown, timed off).
 
@@ -52,7 +52,7 @@ class Ramp:
         return self.started_at + max(0.0, (target - self.start) / self.rate)
 
 
-@dataclass
+@dataclass(slots=True)
 class Reporting:
     """A Configure_Reporting record, plus the last value reported (for reportable change)."""
 
@@ -72,7 +72,7 @@ class Reporting:
             return True
 
 
-@dataclass
+@dataclass(slots=True)
 class Scene:
     name: str
     transition_time: int
@@ -80,11 +80,25 @@ class Scene:
     enhanced: bool = False  # transition_time in 1/10 s (enhanced add)
 
 
-@dataclass
+@dataclass(slots=True)
 class ClusterState:
     cluster: type[Cluster]
     values: dict[int, Any] = field(default_factory=dict)
     reporting: dict[int, Reporting] = field(default_factory=dict)
+
+
+# One object per distinct value set up front: hundreds of simulated devices start from the
+# same catalogue values (and restore mostly equal ones), and each zigpy-typed value is an
+# object of its own. Values set later are not shared, so the table stays bounded.
+_SHARED: dict[tuple[type, Any], Any] = {}
+
+
+def _shared(attr: foundation.ZCLAttributeDef, value: Any) -> Any:
+    """``typed(attr, value)``, the same object for equal immutable values."""
+    value = typed(attr, value)
+    if isinstance(value, int | str):
+        return _SHARED.setdefault((type(value), value), value)
+    return value
 
 
 class SimEndpoint:
@@ -119,7 +133,7 @@ class SimEndpoint:
             state = ClusterState(cls)
             for attr_ref, value in values.items():
                 attr = attribute_def(cls, attr_ref)
-                state.values[attr.id] = typed(attr, value)
+                state.values[attr.id] = _shared(attr, value)
             self.server[cls.cluster_id] = state
         for ref in out_clusters:
             cls = cluster_class(ref)
@@ -282,7 +296,7 @@ class SimEndpoint:
             for aid, value in values.items():
                 attr = state.cluster.attributes.get(int(aid))
                 if attr is not None:
-                    state.values[attr.id] = typed(attr, value)
+                    state.values[attr.id] = _shared(attr, value)
         for cid, records in data.get("reporting", {}).items():
             state = self.server.get(int(cid))
             if state is None:
@@ -299,7 +313,7 @@ class SimEndpoint:
                 state = self.server.get(c)
                 attr = state.cluster.attributes.get(a) if state else None
                 if attr is not None:
-                    values[(c, a)] = typed(attr, v)
+                    values[(c, a)] = _shared(attr, v)
             self.scenes[(item["group"], item["scene"])] = Scene(
                 item["name"], item["transition_time"], values, item.get("enhanced", False)
             )

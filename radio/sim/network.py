@@ -123,8 +123,11 @@ class SimNetwork:
 
     def attach(self, device: SimDevice) -> SimDevice:
         """A device the coordinator already knows (after a restart): same IEEE/NWK, no
-        announcement, and its saved groups/scenes/reporting come back."""
-        saved = self.saved_state.get(str(device.ieee))
+        announcement, and its saved groups/scenes/reporting come back. The saved state is
+        dropped then: the device itself holds it (and :meth:`export_state` asks it)."""
+        saved = self.saved_state.pop(str(device.ieee), None)
+        if saved is None and (old := self._devices.get(device.ieee)) is not None:
+            saved = old.export_state()  # replacing a device already attached
         if saved is not None:
             device.import_state(saved)
         return self.add(device)

@@ -1,8 +1,10 @@
 """The virtual coordinator's non-volatile memory: a small JSON file, or memory only.
 
 Like a real stick, it holds the network settings separately from zigpy's database, plus a
-hardware IEEE address generated once. It also keeps what the simulated devices would
-remember across a power cut (groups, scenes, reporting), so a restarted demo behaves.
+hardware IEEE address generated once. The file also keeps what the simulated devices would
+remember across a power cut (groups, scenes, reporting), so a restarted demo behaves; while
+the radio runs, that state lives in the devices (`VirtualRadio` hands `devices` over when
+it connects and exports it again for each save).
 """
 
 from __future__ import annotations

@@ -107,6 +107,16 @@ def zcl_header(
     )
 
 
+# A zigpy EUI64 is a list of eight uint8_t objects: share them between all the devices.
+_OCTETS = tuple(t.uint8_t(i) for i in range(256))
+
+
+def eui64(ieee: t.EUI64 | str) -> t.EUI64:
+    """An IEEE address (a copy, when given one) made of shared octet objects."""
+    octets = t.EUI64.convert(ieee) if isinstance(ieee, str) else ieee
+    return t.EUI64(_OCTETS[octet] for octet in octets)
+
+
 def nwk_address(nwk: int) -> t.AddrModeAddress:
     return t.AddrModeAddress(addr_mode=t.AddrMode.NWK, address=t.NWK(nwk))
 

@@ -234,6 +234,17 @@ def test_state_export_import_roundtrip(light) -> None:
     assert fresh.export_state() == state
 
 
+def test_devices_share_equal_initial_values_but_not_changes() -> None:
+    a = catalogue.dimmable_light(demo_ieee(11, 2), 0x8002)
+    b = catalogue.dimmable_light(demo_ieee(11, 3), 0x8003)
+    assert a.get(None, Basic, "manufacturer") is b.get(None, Basic, "manufacturer")
+    assert a.get(None, OnOff, "on_off") is b.get(None, OnOff, "on_off")
+    assert a.ieee[-1] is b.ieee[-1]  # the octets of the addresses too (both 0x00)
+    before = b.get(None, OnOff, "on_off")
+    a.set_attribute(None, OnOff, "on_off", not before)
+    assert b.get(None, OnOff, "on_off") == before != a.get(None, OnOff, "on_off")
+
+
 def test_zdo_answers(light) -> None:
     def zdo(cmd: zdo_t.ZDOCmd, *args: Any, dst=None) -> list:
         packet = t.ZigbeePacket(

@@ -164,3 +164,28 @@ async def test_channel_change_moves_the_coordinator(paths, monkeypatch) -> None:
     finally:
         await app.shutdown()
     assert json.loads(Path(nv).read_text())["network_info"]["channel"] == 25
+
+
+async def test_saved_device_state_is_handed_over_not_kept(paths, monkeypatch) -> None:
+    monkeypatch.setattr(zigpy.application, "CHANNEL_CHANGE_BROADCAST_DELAY_S", 0)
+    nv, db = paths
+    app = await start_radio(nv, db)
+    try:
+        (zlight,) = await join(app, catalogue.extended_color_light(LIGHT, 0x1234))
+        await zlight.endpoints[11].add_to_group(0x0033, "Lounge")
+    finally:
+        await app.shutdown()
+
+    app = await start_radio(nv, db)
+    try:
+        light = app.network.attach(catalogue.extended_color_light(LIGHT, 0x1234))
+        assert light.endpoints[11].groups == {0x0033: "Lounge"}
+        # The device holds its state now: no decoded copy stays in the network or the NV
+        assert app.network.saved_state == {} and app.nvram.devices == {}
+        # A write while running (here a channel change) stores the state as it is now
+        light.endpoints[11].groups[0x0044] = "Hall"
+        await app.move_network_to_channel(25, num_broadcasts=1)
+        stored = json.loads(Path(nv).read_text())["devices"][str(light.ieee)]
+        assert stored["11"]["groups"] == {"51": "Lounge", "68": "Hall"}
+    finally:
+        await app.shutdown()
