@@ -2,6 +2,7 @@
 
     python -m bench.profile rest      # GET /api/<key> x N, daemon profiled (pyinstrument)
     python -m bench.profile fanout    # reports into 100 clients, one per loop iteration
+    python -m bench.profile fanout --ab flush|db  # interleaved A/B of a fan-out change
     python -m bench.profile memory    # RSS by start-up stage + tracemalloc by package
     python -m bench.profile startup   # a restart after the imports: serving, radio, devices
     python -m bench.profile slowradio # slow-radio restart with/without the early-restore fix
@@ -97,7 +98,7 @@ async def profile_rest(args) -> None:
     try:
         port = daemon.rest.port
         await loop.run_in_executor(pool, client_get, port, path, 50, 10)
-        if args.ab:
+        if args.ab in _EXPERIMENTS:
             # Interleaved A/B rounds, so a change in the machine's load hits both sides.
             toggle = _EXPERIMENTS[args.ab]
             samples: dict[bool, list[float]] = {False: [], True: []}
@@ -175,14 +176,36 @@ def _freeze(on: bool) -> None:
 _EXPERIMENTS = {"nocopy": _no_copy, "freeze": _freeze}
 
 
-def _coalesce(server, interval: float):
-    """A/B of ``gateway.ws``'s flush interval: ``interval`` (on) against a flush on every
+def _flush_ab(daemon, interval_ms: float):
+    """A/B of ``gateway.ws``'s flush interval: ``interval_ms`` (on) against a flush on every
     loop iteration (off, ``flush_interval=0``)."""
+    server = daemon.ws
 
     def toggle(on: bool) -> None:
-        server._flush_interval = interval if on else 0.0
+        server._flush_interval = interval_ms / 1000.0 if on else 0.0
 
-    return toggle
+    labels = (f"flush <= 1 per {interval_ms:g} ms", "flush every iteration")
+    return toggle, labels
+
+
+def _db_ab(daemon, _: float):
+    """A/B of ``radio.appdb``: zigpy's writes merged per row (on) against one per report,
+    as plain zigpy does (off)."""
+    from zigpy.appdb import PersistingListener
+
+    listener = daemon.radio.app._dblistener
+
+    def toggle(on: bool) -> None:
+        listener.write_pending()
+        if on:
+            listener.__dict__.pop("enqueue", None)
+        else:
+            listener.enqueue = PersistingListener.enqueue.__get__(listener)
+
+    return toggle, ("zigpy writes merged", "zigpy write per report")
+
+
+_FANOUT_AB = {"flush": _flush_ab, "db": _db_ab}
 
 
 async def profile_fanout(args) -> None:
@@ -201,8 +224,8 @@ async def profile_fanout(args) -> None:
         bench = fanout.Fanout(pool, ours, baseline, fanout.FanoutPlan(batch=args.batch))
         server = baseline if args.baseline else ours
         await bench.throughput(server, args.clients, 500)
-        if args.flush_delay is not None:
-            toggle = _coalesce(daemon.ws, args.flush_delay / 1000.0)
+        if args.ab in _FANOUT_AB:
+            toggle, labels = _FANOUT_AB[args.ab](daemon, args.flush_delay)
             rows: dict[bool, list[dict]] = {False: [], True: []}
             for _ in range(args.rounds):
                 for on in (False, True):
@@ -210,6 +233,7 @@ async def profile_fanout(args) -> None:
                     thr = await bench.throughput(ours, args.clients, args.count)
                     lat = await bench.latency(ours, args.clients, 3.0)
                     low = await bench.latency(ours, args.clients, 3.0, rate=100.0)
+                    toggle(True)
                     lat.pop("samples", None)
                     low.pop("samples", None)
                     rows[on].append(
@@ -220,7 +244,7 @@ async def profile_fanout(args) -> None:
                         }
                     )
             for on in (False, True):
-                label = f"flush <= 1 per {args.flush_delay:g} ms" if on else "flush every iteration"
+                label = labels[0] if on else labels[1]
                 med = {k: median(r[k] for r in rows[on]) for k in rows[on][0]}
                 print(
                     f"{label:>22}: {med['events_per_s']:5.0f} events/s "
@@ -434,10 +458,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--batch", type=int, default=1)
     p.add_argument("--baseline", action="store_true", help="fanout: profile the baseline")
     p.add_argument(
-        "--ab", choices=sorted(_EXPERIMENTS), help="rest: A/B a proposed change, interleaved"
+        "--ab",
+        choices=sorted({*_EXPERIMENTS, *_FANOUT_AB}),
+        help="A/B a change, interleaved: rest: nocopy, freeze; fanout: flush, db",
     )
     p.add_argument("--rounds", type=int, default=5)
-    p.add_argument("--flush-delay", type=float, metavar="MS", help="fanout: A/B coalesced flushes")
+    p.add_argument("--flush-delay", type=float, default=2.0, metavar="MS", help="for --ab flush")
     p.add_argument("--modules", type=Path)
     p.add_argument("--trace", action="store_true")
     args = p.parse_args(argv)
