@@ -23,7 +23,6 @@ import zigpy.types as t
 
 from radio import commands as cmd
 from radio import events as ev
-from radio.appdb import with_coalesced_writes
 from radio.availability import AvailabilityTracker
 from radio.clusters import SCENES
 from radio.device_setup import cached_values, device_info, set_up_device
@@ -142,6 +141,10 @@ class Radio:
         self._availability_task = asyncio.create_task(self._availability_loop())
 
     async def _open(self) -> None:
+        # Imported here, with the radio library: zigpy's database layer pulls in most of
+        # zigpy, which must not delay the API coming up (bench: startup_api_s).
+        from radio.appdb import with_coalesced_writes
+
         cls = with_coalesced_writes(radio_type(self.settings.radio_type).controller_class())
         config = zigpy_config(self.settings)
         LOGGER.info("Starting %s radio on %s", self.settings.radio_type, config["device"]["path"])
