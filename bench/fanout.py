@@ -530,7 +530,7 @@ def _figures(report: Report, section: str, n: int, plan: FanoutPlan, thr, lat) -
         median(delivered),
         unit="events/s",
         section=section,
-        label=f"same, counting delivery only (zigpy's DB writes left queued), {n} client(s)",
+        label=f"same, counting delivery only (zigpy's DB writes not waited for), {n} client(s)",
         note=spread(delivered),
     )
     report.add(
@@ -584,7 +584,7 @@ def _figures(report: Report, section: str, n: int, plan: FanoutPlan, thr, lat) -
         f"fanout_zigpy_db_backlog_{n}",
         max(r["db_backlog"] for r in thr["ours"]),
         section=section,
-        label="zigpy DB writes queued after a throughput run (loop saturated)",
+        label="zigpy DB writes waiting after a throughput run (merged rows, radio.appdb)",
     )
     report.add(
         f"fanout_server_us_per_event_{n}",

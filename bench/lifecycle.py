@@ -204,8 +204,8 @@ async def slow_radio(report: Report, prep: Prepared, work: Path, runs: int, dela
         )
         report.note(
             f"while the radio starts, GET /api/<key> answers with {firsts[0][0]} lights and "
-            f"{firsts[0][1]} sensors (of {prep.lights}/{prep.sensors}): restored devices "
-            "appear only once the radio is up"
+            f"{firsts[0][1]} sensors (of {prep.lights}/{prep.sensors}) in its first answer: "
+            "restored devices appear once zigpy has loaded its database, before the radio is up"
         )
 
 
