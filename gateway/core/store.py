@@ -339,13 +339,16 @@ class Store:
         self, dev: _Device, ep: int, cluster: int, attribute: int, now: float
     ) -> None:
         read = dev.reader(ep)
+        stamp: str | None = None  # formatted once per report, not once per sensor
         for res in dev.resources:
             if res.endpoint != ep:
                 continue
             if isinstance(res, Light):
                 light_map.apply_attribute(res, cluster, attribute, read)
             elif isinstance(res, Sensor):
-                sensor_map.apply_attribute(res, cluster, attribute, read, timefmt.lastupdated(now))
+                if stamp is None:
+                    stamp = timefmt.lastupdated(now)
+                sensor_map.apply_attribute(res, cluster, attribute, read, stamp)
                 self._track_presence(res, now)
 
     def _on_command(
