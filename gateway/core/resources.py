@@ -183,6 +183,17 @@ class DeviceResource(Tracked):
         obj["state"] = copy_json(self.state)
         return obj
 
+    def view(self) -> dict[str, Any]:
+        """The same object as `to_json()`, sharing this resource's sub-objects instead of
+        copying them: for a response encoded in the same synchronous call, never to be
+        kept or changed. The copies were 75 % of `GET /api/<key>` and most of its garbage."""
+        obj = {**self.attr, **self.top}
+        obj["capabilities"] = self.capabilities
+        obj["config"] = self.config
+        obj["etag"] = self.etag
+        obj["state"] = self.state
+        return obj
+
     def added_event(self) -> dict[str, Any]:
         return self.event("added", **{self.noun: self.to_json()})
 

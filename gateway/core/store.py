@@ -226,10 +226,12 @@ class Store:
         return list(dev.resources) if dev else []
 
     def lights_json(self) -> dict[str, Any]:
-        return {i: light.to_json() for i, light in self._lights.items()}
+        """`GET /lights` and the full state, as views (`DeviceResource.view`): encode at once."""
+        return {i: light.view() for i, light in self._lights.items()}
 
     def sensors_json(self) -> dict[str, Any]:
-        return {i: sensor.to_json() for i, sensor in self._sensors.items()}
+        """`GET /sensors` and the full state, as views: encode at once."""
+        return {i: sensor.view() for i, sensor in self._sensors.items()}
 
     def groups_json(self) -> dict[str, Any]:
         """`GET /groups` and the full state: the all-lights group is not listed."""

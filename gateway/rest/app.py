@@ -242,7 +242,8 @@ def _register_collection(kind: str) -> None:
 
     async def one(call: Call) -> Response:
         resource = _find(call, kind)
-        return json_response(resource.to_json(), etag=resource.etag, request=call.request)
+        body = resource.view() if kind != "groups" else resource.to_json()
+        return json_response(body, etag=resource.etag, request=call.request)
 
     router.add("GET", kind, listing)
     if kind != "groups":
