@@ -138,31 +138,6 @@ async def profile_rest(args) -> None:
         await stop_daemon(daemon)
 
 
-def _no_copy(on: bool) -> None:
-    """Proposed change: serialize the collections for ``GET /api/<key>`` without the deep
-    copy ``to_json()`` makes (nothing can change them between building and encoding: both
-    happen in one synchronous call)."""
-    from gateway.core.store import Store
-
-    if not hasattr(Store, "_bench_saved"):
-        Store._bench_saved = (Store.lights_json, Store.sensors_json)
-
-    def view(res) -> dict:
-        obj = dict(res.attr)
-        obj.update(res.top)
-        obj["capabilities"] = res.capabilities
-        obj["config"] = res.config
-        obj["etag"] = res.etag
-        obj["state"] = res.state
-        return obj
-
-    if on:
-        Store.lights_json = lambda self: {i: view(x) for i, x in self._lights.items()}
-        Store.sensors_json = lambda self: {i: view(x) for i, x in self._sensors.items()}
-    else:
-        Store.lights_json, Store.sensors_json = Store._bench_saved
-
-
 def _freeze(on: bool) -> None:
     """Proposed change: ``gc.freeze()`` once the daemon has started, so the start-up heap
     (zigpy's devices, our resources: ~200k objects) is never scanned again."""
@@ -173,7 +148,7 @@ def _freeze(on: bool) -> None:
         gc.unfreeze()
 
 
-_EXPERIMENTS = {"nocopy": _no_copy, "freeze": _freeze}
+_EXPERIMENTS = {"freeze": _freeze}
 
 
 def _flush_ab(daemon, interval_ms: float):
@@ -460,7 +435,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument(
         "--ab",
         choices=sorted({*_EXPERIMENTS, *_FANOUT_AB}),
-        help="A/B a change, interleaved: rest: nocopy, freeze; fanout: flush, db",
+        help="A/B a change, interleaved: rest: freeze; fanout: flush, db",
     )
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--flush-delay", type=float, default=2.0, metavar="MS", help="for --ab flush")
