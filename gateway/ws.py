@@ -7,18 +7,25 @@ and with sorted keys, the way deCONZ emits them.
 
 Fan-out design, and why:
 
-* ``publish()`` is synchronous and never blocks: it appends the event's frame to each client's
-  pending list, and a single ``loop.call_soon`` callback per loop iteration writes each
-  client's pending frames with one ``transport.write``. A burst of events (group command,
-  startup snapshot) thus costs one syscall and one TCP segment per client instead of one per
-  event per client.
+* ``publish()`` is synchronous, never blocks and costs the same with 1 or 100 clients: it
+  appends the event's frame to one shared batch. A flush joins the batch once and writes it
+  to each client with one ``transport.write``. A burst of events (group command, startup
+  snapshot) thus costs one syscall and one TCP segment per client instead of one per event
+  per client. Clients that must diverge from the batch (compressed ones, a reply from
+  ``send()``, a client that connected mid-batch) hold frames of their own until the flush.
+* Flushes are at most one per ``flush_interval`` (2 ms): an event after a quiet spell is
+  written on the next loop iteration, events closer together share one write per client.
+  ``send()`` to 100 loopback sockets was a third of the CPU per event at 1000 events/s; the
+  interval took the CPU per event from 1220 to 683 us (bench/RESULTS.md).
 * The frame is built once per event and the same ``bytes`` object is shared by all clients
   (server frames are unmasked). Only connections that negotiated permessage-deflate, which is
   opt-in, get a frame of their own, compressed with their own context.
-* Backpressure: the bytes a client has not yet taken (pending frames plus the transport's
-  write buffer) are bounded by ``max_buffer``. A client that would exceed it is sent close
-  1008 and aborted after ``close_timeout``; it never delays the others and the memory held
-  for it stays at most ``max_buffer`` plus kernel socket buffers.
+* Backpressure: the bytes a client has not yet taken (the batch or its own frames, plus the
+  transport's write buffer) are bounded by ``max_buffer`` at every event. Each flush records
+  the smallest room any client has, so ``publish()`` looks at the clients only when the
+  batch would exceed it. A client that would is sent close 1008 and aborted after
+  ``close_timeout``; it never delays the others and the memory held for it stays at most
+  ``max_buffer`` plus kernel socket buffers.
 
 Measured on loopback (2-core EPYC, shared and noisy; websockets 17.4; 176-byte event; 20-100
 raw-socket readers in a second process), server CPU per delivered frame:
@@ -30,9 +37,10 @@ raw-socket readers in a second process), server CPU per delivered frame:
 
 Memory: ~14-15 KiB of Python heap per idle client; a stalled client peaks at ``max_buffer``
 plus ~40 KiB and is freed on abort (the kernel also absorbed ~2.7 MiB per socket on loopback
-before the limit was reached). The costs of this design: up to one loop iteration of latency,
-and every data frame must go through this module (``publish`` or ``send``), never
-``connection.send()``, so that ordering and per-connection compression contexts stay right.
+before the limit was reached). The costs of this design: up to one loop iteration of latency
+(``flush_interval`` when events follow each other closely), and every data frame must go
+through this module (``publish`` or ``send``), never ``connection.send()``, so that ordering
+and per-connection compression contexts stay right.
 """
 
 from __future__ import annotations
