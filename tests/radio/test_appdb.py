@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 
 from zigpy.appdb import DB_V
+from zigpy.zcl.clusters.general import Basic, Identify
 from zigpy.zcl.clusters.measurement import TemperatureMeasurement
+from zigpy.zcl.foundation import Status
 
 from radio import events as ev
 from radio.appdb import WRITE_INTERVAL, CoalescingListener
@@ -99,3 +101,46 @@ async def test_a_later_clear_is_not_undone_by_an_earlier_pending_write(radio, ev
     cluster.update_attribute(MEASURED, None)  # zigpy's way of dropping a cached value
     await until_written(radio.app._dblistener)
     assert await stored_temperature(radio) == []
+
+
+async def test_one_subscription_per_cluster_still_persists_reads_writes_and_unsupported(
+    radio, events
+):
+    sensor = catalogue.climate_sensor(SENSOR, 0x4A01)
+    await join(radio, events, sensor)
+    listener = radio.app._dblistener
+    endpoint = radio.app.get_device(ieee=sensor.ieee).endpoints[1]
+    basic, identify = (
+        endpoint.in_clusters[Basic.cluster_id],
+        endpoint.in_clusters[Identify.cluster_id],
+    )
+    # zigpy's listener subscribes to eight event types per cluster; here it is one.
+    for cluster in (basic, identify):
+        assert [s.callback for s in cluster._global_listeners].count(
+            listener._on_cluster_event
+        ) == 1
+        assert not [
+            s
+            for subscribed in cluster._event_listeners.values()
+            for s in subscribed
+            if getattr(s.callback, "__self__", None) is listener
+        ]
+
+    model, physical_env = Basic.AttributeDefs.model.id, Basic.AttributeDefs.physical_env.id
+    await basic.read_attributes([model, physical_env])  # the sensor has no physical_env
+    await identify.write_attributes({"identify_time": 7})
+    await until_written(listener)
+
+    async def stored(cluster: int, attr: int) -> list:
+        query = (
+            f"SELECT status, value FROM attributes_cache{DB_V} "
+            "WHERE ieee = ? AND cluster_id = ? AND attr_id = ?"
+        )
+        async with listener.execute(query, (SENSOR, cluster, attr)) as cursor:
+            return [tuple(row) for row in await cursor.fetchall()]
+
+    assert await stored(Basic.cluster_id, model) == [(Status.SUCCESS, "SIM-TH1")]
+    assert await stored(Basic.cluster_id, physical_env) == [(Status.UNSUPPORTED_ATTRIBUTE, None)]
+    assert await stored(Identify.cluster_id, Identify.AttributeDefs.identify_time.id) == [
+        (Status.SUCCESS, 7)
+    ]
