@@ -114,7 +114,7 @@ def _early_restore() -> None:
         return
     from gateway.daemon import Daemon
     from radio import events as ev
-    from radio.device_setup import cached_values, device_info
+    from radio.device_setup import device_info
     from radio.selection import radio_type
 
     start_radio = Daemon.start_radio
@@ -128,7 +128,7 @@ def _early_restore() -> None:
             app = await new(config, *args, **kwargs)  # start_radio=False: no stick yet
             for device in list(app.devices.values()):
                 if device.nwk != 0x0000 and device.is_initialized:
-                    info = device_info(device, cached_values(device))
+                    info = device_info(device)
                     radio._emit(ev.DeviceInitialized(info, True))
             return app
 

@@ -25,7 +25,7 @@ from radio import commands as cmd
 from radio import events as ev
 from radio.availability import AvailabilityTracker
 from radio.clusters import SCENES
-from radio.device_setup import cached_values, device_info, set_up_device
+from radio.device_setup import device_info, set_up_device
 from radio.listeners import DeviceListener, plain
 from radio.scene_fields import SCENE_ADD_COMMANDS
 from radio.selection import radio_type
@@ -156,7 +156,7 @@ class Radio:
             # so the API serves them (unreachable) while a slow stick is still starting.
             self._announced_restored = True
             for device in _known_devices(app):
-                self._emit(ev.DeviceInitialized(device_info(device, cached_values(device)), True))
+                self._emit(ev.DeviceInitialized(device_info(device), True))
         try:
             for hook in self.app_created_hooks:
                 hook(app)
@@ -187,7 +187,7 @@ class Radio:
         self._emit(self.network_up)
         for device in _known_devices(app):
             self._attach(device)
-            self._emit(ev.DeviceInitialized(device_info(device, cached_values(device)), True))
+            self._emit(ev.DeviceInitialized(device_info(device), True))
 
     async def stop(self) -> None:
         self._stopping = True
@@ -270,7 +270,7 @@ class Radio:
     async def _set_up(self, device: Any) -> None:
         self._attach(device)
         await set_up_device(device, self.app)
-        self._emit(ev.DeviceInitialized(device_info(device, cached_values(device)), False))
+        self._emit(ev.DeviceInitialized(device_info(device), False))
         self._spawn(set_up_device(device, self.app, reporting=True), f"reporting {device.ieee}")
 
     def _attach(self, device: Any) -> None:

@@ -16,7 +16,7 @@ import sys
 from typing import Any
 
 import zigpy.exceptions
-from zigpy.zcl.helpers import ReportingConfig
+from zigpy.zcl.helpers import ReportingConfig, UnsupportedAttribute
 
 from radio import events as ev
 from radio.clusters import BASIC, BASIC_STATIC, IAS_ZONE, MAPPED_ATTRIBUTES, SETUP
@@ -109,10 +109,22 @@ def _shared(value: Any) -> Any:
     return _SHARED.setdefault(value, value)
 
 
-def cached_values(device: Any) -> dict[tuple[int, int, int], Any]:
+def _cache_time(cluster: Any, attr: Any) -> float | None:
+    """When zigpy last stored the cached value (restored from its database with the value).
+    zigpy has no public accessor; quirks and ZHA read the same `_attr_cache`."""
+    try:
+        return cluster._attr_cache.get_last_updated(attr).timestamp()
+    except (AttributeError, KeyError, UnsupportedAttribute):
+        return None
+
+
+def cached_values(
+    device: Any,
+) -> tuple[dict[tuple[int, int, int], Any], dict[tuple[int, int, int], float]]:
     """The values zigpy holds for the attributes the gateway maps, keyed
-    (endpoint, cluster, attribute id). Only public `Cluster.get` is used."""
+    (endpoint, cluster, attribute id), and when each was last stored."""
     values: dict[tuple[int, int, int], Any] = {}
+    times: dict[tuple[int, int, int], float] = {}
     for ep_id, endpoint in device.endpoints.items():
         if ep_id == 0:
             continue
@@ -123,14 +135,17 @@ def cached_values(device: Any) -> dict[tuple[int, int, int], Any]:
                     continue
                 value = plain(cluster.get(attr.id))
                 if value is not None:
+                    key = _shared((ep_id, cluster_id, attr.id))
                     # strings too: manufacturer, model, ... (interned, as Python's names are)
-                    values[_shared((ep_id, cluster_id, attr.id))] = (
-                        sys.intern(value) if isinstance(value, str) else value
-                    )
-    return values
+                    values[key] = sys.intern(value) if isinstance(value, str) else value
+                    stored = _cache_time(cluster, attr)
+                    if stored is not None:
+                        times[key] = stored
+    return values, times
 
 
-def device_info(device: Any, cached: dict[tuple[int, int, int], Any]) -> ev.DeviceInfo:
+def device_info(device: Any) -> ev.DeviceInfo:
+    cached, cached_at = cached_values(device)
     endpoints = _shared(
         tuple(
             ev.EndpointInfo(
@@ -163,4 +178,5 @@ def device_info(device: Any, cached: dict[tuple[int, int, int], Any]) -> ev.Devi
         sw_build=str(sw_build) if sw_build else None,
         last_seen=device.last_seen,
         cached=cached,
+        cached_at=cached_at,
     )

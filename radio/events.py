@@ -50,6 +50,9 @@ class DeviceInfo:
     # Attribute values zigpy already had cached, keyed (endpoint, cluster, attribute id).
     # Lets the gateway build a resource with real state after a restart, before any report.
     cached: dict[tuple[int, int, int], Any] = field(default_factory=dict)
+    # When zigpy stored each cached value (epoch seconds; zigpy rewrites an unchanged value
+    # at most every 30 s), so a restored sensor's `lastupdated` is its last report's time.
+    cached_at: dict[tuple[int, int, int], float] = field(default_factory=dict)
 
 
 def _now() -> float:

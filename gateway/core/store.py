@@ -120,6 +120,18 @@ class _Device:
         )
 
 
+def _last_stored(
+    cached_at: Mapping[tuple[int, int, int], float], plan: sensor_map.SensorPlan
+) -> float | None:
+    """When zigpy last stored any of the values a sensor's state is computed from."""
+    times = [
+        cached_at[key]
+        for attr in plan.spec.attributes
+        if (key := (plan.endpoint, plan.spec.cluster, attr)) in cached_at
+    ]
+    return max(times, default=None)
+
+
 class Store:
     """Owns all resources; see the module docstring for the message rules."""
 
@@ -391,9 +403,11 @@ class Store:
     # --- device (re)initialisation -----------------------------------------------------
 
     def _on_initialized(self, event: DeviceInitialized, now: float, out: list[Message]) -> None:
-        cached = event.device.cached
+        cached, cached_at = event.device.cached, event.device.cached_at
         # `dev.cache` is the device's cache from now on: `info` does not keep a second copy
-        info = replace(event.device, ieee=normalize_ieee(event.device.ieee), cached={})
+        info = replace(
+            event.device, ieee=normalize_ieee(event.device.ieee), cached={}, cached_at={}
+        )
         dev = self._devices.get(info.ieee)
         if dev is None:
             dev = self._devices[info.ieee] = _Device(info, dict(cached))
@@ -427,7 +441,8 @@ class Store:
         for plan in sensor_plans:
             uid = sensor_uniqueid(info.ieee, plan.endpoint, plan.cluster)
             if uid not in live and self._revive("sensors", uid, silent):
-                created.append(self._build_sensor(dev, plan, sensor_ids[uid], now))
+                stamp = _last_stored(cached_at, plan) or now
+                created.append(self._build_sensor(dev, plan, sensor_ids[uid], stamp))
 
         existing = [res for res in dev.resources if res not in created]
         self._refresh_attrs(dev)
@@ -518,8 +533,10 @@ class Store:
         return light
 
     def _build_sensor(
-        self, dev: _Device, plan: sensor_map.SensorPlan, rid: str, now: float
+        self, dev: _Device, plan: sensor_map.SensorPlan, rid: str, stamp: float
     ) -> Sensor:
+        """`stamp`: when the cached state was last reported (`state.lastupdated`, and the
+        start of a restored presence's timeout)."""
         uid = sensor_uniqueid(dev.info.ieee, plan.endpoint, plan.cluster)
         known = self._known["sensors"][uid]
         if plan.cluster == zcl.IAS_ZONE:
@@ -533,11 +550,11 @@ class Store:
             dev.read_any(zcl.POWER_CONFIGURATION, zcl.ATTR_BATTERY_PERCENTAGE)
         )
         sensor = sensor_map.create_sensor(rid, dev.info, plan, attr, known.config, battery)
-        sensor_map.recompute(sensor, dev.reader(plan.endpoint), timefmt.lastupdated(now))
+        sensor_map.recompute(sensor, dev.reader(plan.endpoint), timefmt.lastupdated(stamp))
         sensor.lastseen_at = dev.last_seen
         self._sensors[rid] = sensor
         dev.resources.append(sensor)
-        self._track_presence(sensor, now)
+        self._track_presence(sensor, stamp)
         if plan.spec is sensor_map.SWITCH:
             for gid in filter(None, str(sensor.config.get("group", "")).split(",")):
                 self._add_devicemembership(gid, rid)

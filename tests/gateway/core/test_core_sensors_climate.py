@@ -144,3 +144,21 @@ def test_battery_only_device_is_a_zhabattery(store: Store, joined, rx) -> None:
     store.websocketnotifyall = False
     [message] = store.handle(rx.report(CLIMATE_IEEE, 1, 0x0001, 0x0021, 201))
     assert message["state"] == {"battery": 100, "lastupdated": "2024-05-02T08:10:43.512"}
+
+
+def test_a_restored_sensor_keeps_the_time_of_its_last_report(persistence, clock, rx) -> None:
+    """After a restart `lastupdated` is when zigpy stored the value (a dead sensor must not
+    look fresh after every restart); without a stored time it is the restore time."""
+    reported = {
+        (1, 0x0402, 0x0000): clock.now - 3600.0,  # temperature an hour ago
+        (1, 0x0405, 0x0000): clock.now - 60.25,  # humidity a minute ago
+    }
+    device = dataclasses.replace(climate_sensor(CACHED), cached_at=reported)
+    store = Store(persistence, clock=clock)
+    store.handle(rx.join(device, restored=True))
+    by_type = {s.type: s.state["lastupdated"] for s in store.sensors.values()}
+    assert by_type == {
+        "ZHATemperature": "2024-05-02T07:10:43.512",
+        "ZHAHumidity": "2024-05-02T08:09:43.262",
+        "ZHAPressure": "2024-05-02T08:10:43.512",  # no stored time: now
+    }
