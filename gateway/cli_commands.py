@@ -322,10 +322,10 @@ def restore(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) 
     check_data_dir(settings.data_dir)
 
     async def find_and_restore():
-        if settings.radio_type == AUTO:
-            from gateway.radios import resolve_auto
+        from gateway.radios import resolve_radio
 
-            found = await resolve_auto(settings)
+        found = await resolve_radio(settings)
+        if found is not None:
             _say(out, f"Found {found.describe()}.")
         return await restore_backup(settings, network, force=args.force)
 

@@ -108,10 +108,10 @@ class Daemon:
 
     async def start_radio(self) -> None:
         s = self.settings
-        if s.radio.radio_type == AUTO:
-            from gateway.radios import resolve_auto
+        if s.radio.radio_type != "sim":
+            from gateway.radios import resolve_radio
 
-            await resolve_auto(s.radio)  # NoRadioFound (a StartupError) when none answers
+            await resolve_radio(s.radio)  # NoRadioFound (a StartupError) when none answers
         try:
             await self.gateway.radio.start()
         except asyncio.CancelledError:

@@ -13,10 +13,11 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from gateway.preflight import StartupError
+from radio.selection import AUTO
 
 if TYPE_CHECKING:
     from radio.controller import RadioSettings
@@ -32,6 +33,7 @@ class KnownStick:
     name: str
     radio: str  # --radio value
     product_hint: str | None = None  # substring of the USB product string that confirms it
+    baudrate: int | None = None  # when not the radio type's usual rate
 
 
 KNOWN_STICKS: tuple[KnownStick, ...] = (
@@ -41,7 +43,7 @@ KNOWN_STICKS: tuple[KnownStick, ...] = (
     KnownStick(0x1A86, 0x55D4, "Sonoff ZBDongle-E (EFR32MG21)", "ezsp"),
     KnownStick(0x10C4, 0x8A2A, "Nortek HUSBZB-1", "ezsp"),
     KnownStick(0x1CF1, 0x0030, "ConBee II", "deconz"),
-    KnownStick(0x0403, 0x6015, "ConBee III", "deconz", "conbee"),
+    KnownStick(0x0403, 0x6015, "ConBee III", "deconz", "conbee", baudrate=115200),
     KnownStick(0x0451, 0x16A8, "TI CC2531 / CC2652 board", "znp"),
     KnownStick(0x0451, 0xBEF3, "TI CC26x2/CC13x2 LaunchPad", "znp"),
     KnownStick(0x1A86, 0x7523, "CH340 serial (many CC2652 boards)", "znp"),
@@ -69,6 +71,13 @@ class DetectedPort:
     def radio(self) -> str:
         radios = dict.fromkeys(s.radio for s in self.sticks)
         return "/".join(radios) if radios else "?"
+
+    def baudrates(self) -> dict[str, int]:
+        """Radio type -> the rate this stick needs, where its candidates agree on one."""
+        rates: dict[str, set[int | None]] = {}
+        for stick in self.sticks:
+            rates.setdefault(stick.radio, set()).add(stick.baudrate)
+        return {radio: rate for radio, (rate,) in rates.items() if len(rates[radio]) == 1 and rate}
 
 
 def identify(vid: int | None, pid: int | None, product: str | None) -> tuple[KnownStick, ...]:
@@ -139,12 +148,15 @@ def candidates(ports: Sequence[DetectedPort], device: str | None = None) -> list
         port = port_for(device, ports)
         if port is None or not port.sticks:
             return [Candidate(device, candidate_radios())]
-        return [Candidate(device, candidate_radios([s.radio for s in port.sticks]), port.stick)]
-    return [
-        Candidate(port.device, candidate_radios([s.radio for s in port.sticks]), port.stick)
-        for port in ports
-        if port.sticks
-    ]
+        return [_candidate(device, port)]
+    return [_candidate(port.device, port) for port in ports if port.sticks]
+
+
+def _candidate(path: str, port: DetectedPort) -> Candidate:
+    from radio.detect import Candidate, candidate_radios
+
+    radios = candidate_radios([s.radio for s in port.sticks])
+    return Candidate(path, radios, port.stick, port.baudrates())
 
 
 def supported_sticks() -> str:
@@ -186,14 +198,10 @@ def no_radio_message(
 async def find_stick(settings: RadioSettings, ports: Sequence[DetectedPort] | None = None) -> Found:
     """Find the stick for `--radio auto` (probing only reads from it); raises
     NoRadioFound. `ports` defaults to this machine's serial ports."""
-    from radio.detect import Found, find_radio
+    from radio.detect import find_radio
 
     if ports is None:
-        try:
-            ports = detect_ports()
-        except Exception as exc:  # no sysfs, no permission: still probe --device
-            LOGGER.warning("Cannot list serial ports: %s", exc)
-            ports = []
+        ports = _ports()
     device = settings.device_path
     detection = await find_radio(
         candidates(ports, device), settings, timeout=settings.probe_timeout
@@ -207,7 +215,7 @@ async def find_stick(settings: RadioSettings, ports: Sequence[DetectedPort] | No
     if port is not None:  # name the one stick of that radio type, when the id was ambiguous
         names = dict.fromkeys(s.name for s in port.sticks if s.radio == found.radio)
         if names:
-            found = Found(found.path, found.radio, " or ".join(names))
+            found = replace(found, stick=" or ".join(names))
     return found
 
 
@@ -219,5 +227,35 @@ async def resolve_auto(
     found = await find_stick(settings, ports)
     settings.radio_type = found.radio
     settings.device_path = found.path
+    if found.baudrate:
+        settings.baudrate = found.baudrate
     LOGGER.info("--radio auto: found %s", found.describe())
     return found
+
+
+async def resolve_radio(
+    settings: RadioSettings, ports: Sequence[DetectedPort] | None = None
+) -> Found | None:
+    """Settle what to open before the radio starts: `--radio auto` finds the stick
+    (:func:`resolve_auto`); a named port whose USB id is a stick with a rate of its own
+    (ConBee III: 115200, where ConBee II and RaspBee run at 38400) gets that rate unless
+    `--baudrate` was given. `settings` is updated in place."""
+    if settings.radio_type == AUTO:
+        return await resolve_auto(settings, ports)
+    path = settings.device_path
+    if settings.baudrate or not path or "://" in path or settings.radio_type == "sim":
+        return None
+    port = port_for(path, _ports() if ports is None else ports)
+    rate = port.baudrates().get(settings.radio_type) if port is not None else None
+    if rate:
+        settings.baudrate = rate
+        LOGGER.info("%s is a %s: opening it at %d baud", path, port.stick, rate)
+    return None
+
+
+def _ports() -> list[DetectedPort]:
+    try:
+        return detect_ports()
+    except Exception as exc:  # no sysfs, no permission: go on without the list
+        LOGGER.warning("Cannot list serial ports: %s", exc)
+        return []

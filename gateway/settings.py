@@ -237,7 +237,7 @@ OPTIONS: tuple[Option, ...] = (
         "radio.baudrate",
         _integer(1200, 4_000_000),
         None,
-        "serial speed (default: the radio's usual)",
+        "serial speed (default: the stick's own when its USB id says, else the radio's usual)",
     ),
     Option(
         "channel",

@@ -8,7 +8,8 @@ zigpy-deconz asks for the firmware version and device state. None of them writes
 stick keeps across a power cycle: the network on it is not touched. Unlike zigpy's
 `probe`, each attempt here is bounded by a timeout, the radio-library options from the
 settings apply (bellows' thread, zigpy-znp's bootloader skip) and the baud rate is the
-one configured or the radio's usual one (no sweep over rates).
+one configured, else the identified stick's own (ConBee III), else the radio's usual one
+(no sweep over rates).
 
 Which ports and which radio types are tried, in which order, is the caller's business
 (`gateway.radios.candidates` orders them by USB id); this module only probes.
@@ -20,8 +21,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from radio.selection import radio_type
@@ -55,6 +56,8 @@ class Candidate:
     path: str
     radios: tuple[str, ...]
     stick: str | None = None  # the known stick's name, when the USB id says
+    # radio type -> the baud rate that stick runs at when it is not the radio's usual one
+    baudrates: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +76,15 @@ class Found:
     path: str
     radio: str
     stick: str | None
+    baudrate: int | None = None  # the rate it answered at, when not the radio's usual one
 
     def describe(self) -> str:
         what = self.stick or "a Zigbee coordinator"
-        return f"{what} on {self.path}: --radio {self.radio} ({radio_type(self.radio).description})"
+        rate = f" --baudrate {self.baudrate}" if self.baudrate else ""
+        return (
+            f"{what} on {self.path}: --radio {self.radio}{rate} "
+            f"({radio_type(self.radio).description})"
+        )
 
 
 @dataclass(slots=True)
@@ -136,11 +144,15 @@ async def find_radio(
                 return Detection(None, attempts, out_of_time=True)
             limit = min(timeout or PROBE_TIMEOUTS.get(radio, 10.0), left)
             where = f"{candidate.path} ({candidate.stick})" if candidate.stick else candidate.path
+            rate = None if settings.baudrate else candidate.baudrates.get(radio)
             LOGGER.info("Probing %s as %s", where, radio)
-            error = await probe(settings, radio, candidate.path, limit)
+            error = await probe(
+                replace(settings, baudrate=settings.baudrate or rate), radio, candidate.path, limit
+            )
             attempts.append(Attempt(candidate.path, radio, error))
             if error is None:
-                return Detection(Found(candidate.path, radio, candidate.stick), attempts)
+                found = Found(candidate.path, radio, candidate.stick, rate)
+                return Detection(found, attempts)
             LOGGER.info("%s is not %s: %s", candidate.path, radio, error)
     return Detection(None, attempts)
 

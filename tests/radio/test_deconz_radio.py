@@ -8,6 +8,9 @@ serial protocol are enough to show the wiring.
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
+import termios
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -20,6 +23,7 @@ from gateway.daemon import Daemon, DaemonSettings
 from gateway.preflight import StartupError
 from radio.controller import RadioSettings, zigpy_config
 from radio.selection import radio_type
+from tests.radio.test_detect import port
 
 CONBEE_II = "/dev/serial/by-id/usb-dresden_elektronik_ingenieurtechnik_GmbH_ConBee_II_DE2-if00"
 HANG_GUARD = 30.0  # turns a hang into a failure; not a performance assertion
@@ -98,3 +102,35 @@ async def test_port_that_does_not_speak_deconz_fails_with_one_line(
         "and --baudrate its speed"
     )
     assert received[:1] == b"\xc0"  # zigpy-deconz spoke first: a SLIP-framed command
+
+
+@pytest.mark.parametrize(("given", "opened"), [(None, 115200), (38400, 38400)])
+async def test_a_conbee_iii_named_by_its_port_is_opened_at_its_own_rate(
+    tmp_path: Path, monkeypatch, caplog, given, opened
+):
+    """ConBee III (FTDI bridge, 0403:6015) runs at 115200 where ConBee II and RaspBee run at
+    38400: named with --device but without --baudrate, it is opened at its own rate. The
+    port is a real pseudo-terminal: the rate is what the serial line was set to."""
+    master, slave = os.openpty()
+    path = os.ttyname(slave)
+    try:
+        listed = port(path, 0x0403, 0x6015, "ConBee III")
+        monkeypatch.setattr("gateway.radios.detect_ports", lambda: [listed])
+        radio = settings(tmp_path, path, baudrate=given)
+        daemon = Daemon(DaemonSettings(radio=radio, host="127.0.0.1", http_port=0, ws_port=0))
+        try:
+            async with asyncio.timeout(HANG_GUARD):
+                with (
+                    caplog.at_level(logging.INFO, logger="radio.detect"),
+                    pytest.raises(StartupError),  # nothing answers on the other end
+                ):
+                    await daemon.start()
+        finally:
+            await daemon.stop()
+        assert termios.tcgetattr(slave)[5] == getattr(termios, f"B{opened}")
+        assert radio.baudrate == opened  # reconnects use it too
+        said = [r.getMessage() for r in caplog.records if "baud" in r.getMessage()]
+        assert said == ([f"{path} is a ConBee III: opening it at 115200 baud"] if not given else [])
+    finally:
+        os.close(master)
+        os.close(slave)

@@ -29,7 +29,7 @@ from gateway.radios import (
     resolve_auto,
 )
 from radio.controller import RadioSettings
-from radio.detect import PROBE_ORDER, Attempt, Detection, summarise
+from radio.detect import PROBE_ORDER, Attempt, Detection, Found, summarise
 from tests.emulators.ezsp import FakeEzspNcp
 from tests.emulators.znp import ZStackEmulator, formed_nvram
 from tests.gateway.conftest import Running
@@ -63,6 +63,7 @@ DONGLE_E = ("/dev/serial/by-id/usb-ITead_Sonoff_Zigbee_3.0_USB_Dongle_Plus_V2-if
             0x1A86, 0x55D4, "SONOFF Zigbee 3.0 USB Dongle Plus V2")  # fmt: skip
 CP2102 = ("/dev/ttyUSB2", 0x10C4, 0xEA60, "CP2102N USB to UART Bridge Controller")
 CONBEE_II = ("/dev/ttyACM0", 0x1CF1, 0x0030, "ConBee II")
+CONBEE_III = ("/dev/ttyUSB1", 0x0403, 0x6015, "ConBee III")
 FTDI = ("/dev/ttyUSB7", 0x0403, 0x6001, "FT232R USB UART")  # not a Zigbee stick
 UART = ("/dev/ttyAMA0", None, None, None)
 
@@ -83,6 +84,17 @@ def test_without_device_only_known_sticks_are_probed_their_radio_type_first():
     # the FTDI adapter and the built-in UART could be anything: never written to uninvited
     assert FTDI[0] not in dict(plan) and UART[0] not in dict(plan)
     assert candidates(ports)[0].stick == "Sonoff ZBDongle-E (EFR32MG21)"
+
+
+def test_a_conbee_iii_is_probed_and_named_at_its_own_baud_rate():
+    (c,) = candidates([port(*CONBEE_III), port(*CONBEE_II)], CONBEE_III[0])
+    assert (c.radios[0], c.stick, c.baudrates) == ("deconz", "ConBee III", {"deconz": 115200})
+    assert [c.baudrates for c in candidates([port(*CONBEE_II), port(*DONGLE_E)])] == [{}, {}]
+    found = Found(CONBEE_III[0], "deconz", "ConBee III", 115200)
+    assert found.describe() == (
+        f"ConBee III on {CONBEE_III[0]}: --radio deconz --baudrate 115200 "
+        "(dresden elektronik ConBee / RaspBee via zigpy-deconz)"
+    )
 
 
 def test_with_device_that_port_only_ordered_by_its_usb_id(tmp_path: Path):
