@@ -108,10 +108,11 @@ class Daemon:
 
     async def start_radio(self) -> None:
         s = self.settings
-        if s.radio.radio_type != "sim":
+        if s.radio.radio_type != "sim" or s.radio.zigpy_config:
             from gateway.radios import resolve_radio
 
-            await resolve_radio(s.radio)  # NoRadioFound (a StartupError) when none answers
+            # NoRadioFound, ConfigError (StartupErrors) when no stick answers, bad options
+            await resolve_radio(s.radio)
         try:
             await self.gateway.radio.start()
         except asyncio.CancelledError:

@@ -239,18 +239,26 @@ async def resolve_radio(
     """Settle what to open before the radio starts: `--radio auto` finds the stick
     (:func:`resolve_auto`); a named port whose USB id is a stick with a rate of its own
     (ConBee III: 115200, where ConBee II and RaspBee run at 38400) gets that rate unless
-    `--baudrate` was given. `settings` is updated in place."""
+    `--baudrate` was given; then the radio-library options are checked against the chosen
+    library. `settings` is updated in place."""
+    from gateway.radio_options import check_radio_options
+
+    found = None
     if settings.radio_type == AUTO:
-        return await resolve_auto(settings, ports)
+        found = await resolve_auto(settings, ports)
+    elif _named_serial_port(settings) and not settings.baudrate:
+        port = port_for(settings.device_path, _ports() if ports is None else ports)
+        rate = port.baudrates().get(settings.radio_type) if port is not None else None
+        if rate:
+            settings.baudrate = rate
+            LOGGER.info("%s is a %s: opening it at %d baud", settings.device_path, port.stick, rate)
+    check_radio_options(settings)
+    return found
+
+
+def _named_serial_port(settings: RadioSettings) -> bool:
     path = settings.device_path
-    if settings.baudrate or not path or "://" in path or settings.radio_type == "sim":
-        return None
-    port = port_for(path, _ports() if ports is None else ports)
-    rate = port.baudrates().get(settings.radio_type) if port is not None else None
-    if rate:
-        settings.baudrate = rate
-        LOGGER.info("%s is a %s: opening it at %d baud", path, port.stick, rate)
-    return None
+    return bool(path) and "://" not in path and settings.radio_type != "sim"
 
 
 def _ports() -> list[DetectedPort]:

@@ -17,6 +17,7 @@ the default file may be missing.
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -183,6 +184,40 @@ def _namespace_levels() -> Kind:
     return Kind(check, parse, metavar="NS=LEVEL,...")
 
 
+RESERVED_ZIGPY_KEYS = {
+    "device": "--device and --baudrate",
+    "database_path": "--data-dir",
+}
+"""zigpy settings zigbridge sets itself: given as library options they would break it."""
+
+
+def _zigpy_options() -> Kind:
+    """Radio-library options passed to zigpy as they are: a table in the file (e.g.
+    `[radio.zigpy.znp_config]` `tx_power = 9`), a JSON object as text. Which keys the chosen
+    library accepts is checked when the radio is opened (`gateway.radio_options`)."""
+
+    def check(value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise Invalid(
+                "must be a table such as { znp_config = { tx_power = 9 } }, not " + _describe(value)
+            )
+        for key in value:
+            if key in RESERVED_ZIGPY_KEYS:
+                raise Invalid(f"must not set {key!r}: use {RESERVED_ZIGPY_KEYS[key]}")
+        return value
+
+    def parse(text: str) -> dict[str, Any]:
+        try:
+            value = json.loads(text)
+        except ValueError:
+            raise Invalid(
+                f'must be a JSON object such as {{"znp_config": {{"tx_power": 9}}}}, not {text!r}'
+            ) from None
+        return check(value)
+
+    return Kind(check, parse, metavar="JSON")
+
+
 # ---- the options ----------------------------------------------------------------------
 
 
@@ -238,6 +273,13 @@ OPTIONS: tuple[Option, ...] = (
         _integer(1200, 4_000_000),
         None,
         "serial speed (default: the stick's own when its USB id says, else the radio's usual)",
+    ),
+    Option(
+        "zigpy",
+        "radio.zigpy",
+        _zigpy_options(),
+        {},
+        'options for zigpy and the radio library, e.g. {"znp_config": {"tx_power": 9}}',
     ),
     Option(
         "channel",
@@ -302,6 +344,7 @@ class Config:
     radio: str
     device: str | None
     baudrate: int | None
+    zigpy: dict[str, Any]
     channel: int | None
     pan_id: int | None
     host: str
@@ -484,4 +527,5 @@ def radio_settings(config: Config) -> RadioSettings:
         baudrate=config.baudrate,
         channel=config.channel,
         pan_id=config.pan_id,
+        zigpy_config=dict(config.zigpy),
     )

@@ -66,6 +66,7 @@ websocketnotifyall = false
 type = "znp"
 device = "/dev/ttyFILE"
 baudrate = 115200
+zigpy = { znp_config = { tx_power = 9 } }
 [network]
 channel = 20
 pan_id = 0x1A62
@@ -91,6 +92,7 @@ def test_every_key_from_the_file(tmp_path):
     assert config.data_dir == tmp_path / "data"  # relative to the file
     assert (config.name, config.websocketnotifyall) == ("Attic", False)
     assert (config.radio, config.device, config.baudrate) == ("znp", "/dev/ttyFILE", 115200)
+    assert config.zigpy == {"znp_config": {"tx_power": 9}}
     assert (config.channel, config.pan_id) == (20, 0x1A62)
     assert (config.host, config.http_port, config.ws_port) == ("127.0.0.1", 1111, 1112)
     assert (config.log_level, config.log_format) == ("DEBUG", "json")
@@ -98,6 +100,7 @@ def test_every_key_from_the_file(tmp_path):
     assert (config.sim_devices, config.sim_quiet, config.sim_join_on_permit) == (3, True, True)
     radio = radio_settings(config)
     assert (radio.device_path, radio.channel, radio.pan_id) == ("/dev/ttyFILE", 20, 0x1A62)
+    assert radio.zigpy_config == {"znp_config": {"tx_power": 9}}
 
 
 def test_precedence_cli_over_environment_over_file_over_defaults(tmp_path):
@@ -160,6 +163,9 @@ FILE_ERRORS = [
     ("[log]\nlevels = { zigbee = 'DEBUG' }\n", "log.levels: has unknown namespace 'zigbee'"),
     ("[log]\nlevels = { zigpy = 'LOUD' }\n", "log.levels: zigpy: must be one of DEBUG"),
     ("[sim]\ndevices = -1\n", "sim.devices: must be an integer from 0 to 53248, not -1"),
+    ("[radio]\nzigpy = 9\n", "radio.zigpy: must be a table such as { znp_config = "),
+    ("[radio.zigpy]\ndatabase_path = 'x'\n", "radio.zigpy: must not set 'database_path': use "
+                                              "--data-dir"),
     ("[server\nhttp_port = 1\n", "not valid TOML: "),
     ("[server]\nhttp_port = 1\nhttp_port = 2\n", "not valid TOML: "),
 ]  # fmt: skip
@@ -194,6 +200,8 @@ def test_missing_or_unreadable_explicit_files(tmp_path):
                                            "or false"),
         ({"ZIGBRIDGE_LOG_LEVELS": "zigpy"}, "environment variable ZIGBRIDGE_LOG_LEVELS: must be "
                                             "NAMESPACE=LEVEL pairs"),
+        ({"ZIGBRIDGE_ZIGPY": "tx_power=9"}, "environment variable ZIGBRIDGE_ZIGPY: must be a JSON "
+                                            "object such as"),
         ({"ZIGBRIDGE_PORT": "1"}, "unknown environment variable ZIGBRIDGE_PORT (did you mean "
                                   "ZIGBRIDGE_WS_PORT?)"),
     ],

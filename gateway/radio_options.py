@@ -1,0 +1,68 @@
+"""`radio.zigpy` (`--zigpy`): radio-library options, checked against the chosen library's
+own configuration schema before the radio is opened, so that a typo is one line naming the
+option, not a traceback from inside zigpy or a setting that silently does nothing.
+
+zigpy's schemas accept unknown top-level keys, so those are checked here: a key of another
+radio library is let through (with `--radio auto` a user may not know which stick it is;
+the chosen library ignores it), a key no library knows is a typo."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from typing import TYPE_CHECKING, Any
+
+from gateway.settings import BY_NAME, RESERVED_ZIGPY_KEYS, ConfigError
+
+if TYPE_CHECKING:
+    from radio.controller import RadioSettings
+
+LOGGER = logging.getLogger("radio")
+
+
+def _keys(schema: Any) -> list[str]:
+    return sorted(str(key) for key in schema.schema if str(key) not in RESERVED_ZIGPY_KEYS)
+
+
+def _other_libraries_keys(chosen: str) -> set[str]:
+    """Imported only when a key is not the chosen library's (each costs memory)."""
+    from radio.selection import RADIO_TYPES
+
+    keys: set[str] = set()
+    for name, rtype in RADIO_TYPES.items():
+        if name not in (chosen, "sim"):
+            keys.update(_keys(rtype.controller_class().SCHEMA))
+    return keys
+
+
+def check_radio_options(settings: RadioSettings) -> None:
+    """Raise ConfigError when the chosen radio library refuses `settings.zigpy_config`."""
+    if not settings.zigpy_config:
+        return
+    import voluptuous as vol
+
+    from radio.controller import zigpy_config
+    from radio.selection import radio_type
+
+    rtype = radio_type(settings.radio_type)
+    schema = rtype.controller_class().SCHEMA
+    option = BY_NAME["zigpy"]
+    where = f"{option.key} ({option.flag})"
+    known = _keys(schema)
+    foreign = [key for key in settings.zigpy_config if key not in known]
+    others = _other_libraries_keys(rtype.name) if foreign else set()
+    for key in foreign:
+        if key in others:
+            LOGGER.info("%s: %r is another radio library's option; --radio %s ignores it",
+                        option.key, key, rtype.name)  # fmt: skip
+            continue
+        close = difflib.get_close_matches(key, known, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise ConfigError(
+            f"{where}: {key!r} is not an option of --radio {rtype.name} ({hint}known: "
+            f"{', '.join(known)})"
+        )
+    try:
+        schema(zigpy_config(settings))
+    except vol.Invalid as exc:
+        raise ConfigError(f"{where}: --radio {rtype.name} does not accept it: {exc}") from None
