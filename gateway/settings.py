@@ -210,9 +210,11 @@ def _zigpy_options() -> Kind:
         try:
             value = json.loads(text)
         except ValueError:
+            value = None
+        if not isinstance(value, dict):
             raise Invalid(
                 f'must be a JSON object such as {{"znp_config": {{"tx_power": 9}}}}, not {text!r}'
-            ) from None
+            )
         return check(value)
 
     return Kind(check, parse, metavar="JSON")

@@ -216,6 +216,11 @@ def test_command_line_errors_name_the_flag(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_config({"channel": "5"}, base_env(tmp_path))
     assert str(info.value) == "--channel: must be an integer from 11 to 26, not 5"
+    with pytest.raises(ConfigError) as info:
+        load_config({"zigpy": "[9]"}, base_env(tmp_path))
+    assert str(info.value) == (
+        '--zigpy: must be a JSON object such as {"znp_config": {"tx_power": 9}}, not \'[9]\''
+    )
 
 
 def test_a_real_radio_needs_a_device_from_somewhere(tmp_path):
