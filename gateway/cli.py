@@ -79,6 +79,17 @@ def _add_options(parser: argparse.ArgumentParser, names: tuple[str, ...] | None 
             )
 
 
+class _Version(argparse.Action):
+    """`--version`, looked up only when asked (argparse's own action formats it up front)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        print(f"zigbridge {version()}")  # on stdout, as argparse's version action does
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="zigbridge",
@@ -86,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"zigbridge {version()}")
+    parser.add_argument("--version", action=_Version)
     _add_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 

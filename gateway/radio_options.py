@@ -8,7 +8,6 @@ the chosen library ignores it), a key no library knows is a typo."""
 
 from __future__ import annotations
 
-import difflib
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +55,8 @@ def check_radio_options(settings: RadioSettings) -> None:
             LOGGER.info("%s: %r is another radio library's option; --radio %s ignores it",
                         option.key, key, rtype.name)  # fmt: skip
             continue
+        import difflib
+
         close = difflib.get_close_matches(key, known, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
         raise ConfigError(

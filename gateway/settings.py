@@ -16,10 +16,8 @@ the default file may be missing.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -433,12 +431,16 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
 
 
 def _suggest(word: str, candidates: list[str]) -> str:
+    import difflib  # only for a mistake: the daemon need not carry it
+
     close = difflib.get_close_matches(word, candidates, n=1)
     return f" (did you mean {close[0]}?)" if close else ""
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
     """The file's values by option name; every problem is a ConfigError naming the file."""
+    import tomllib  # only when there is a file
+
     try:
         with path.open("rb") as fh:
             document = tomllib.load(fh)

@@ -11,7 +11,6 @@ Config changes produce no websocket events; the shell only bumps the config etag
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -63,6 +62,8 @@ class ConfigPlan(Plan):
 def _timezone(value: Any) -> str:
     if not isinstance(value, str) or not value or len(value) > 64:
         raise Invalid(value)
+    import zoneinfo  # only when a client sets it: the module and its tz paths cost 0.3 MiB
+
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as err:
