@@ -168,8 +168,9 @@ class Gateway:
     def apply_changes(self, changes: Mapping[str, Mapping[str, Any]]) -> None:
         """Optimistic changes from a plan, through the store (which publishes messages)."""
         out: list[Message] = []
-        for path, values in changes.items():
-            out.extend(self._apply(path, dict(values)))
+        with self.store.grouped(out):
+            for path, values in changes.items():
+                out.extend(self._apply(path, dict(values)))
         self.publish(out)
 
     def _apply(self, path: str, values: dict[str, Any]) -> list[Message]:

@@ -37,7 +37,8 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
@@ -153,6 +154,7 @@ class Store:
         self._presence_armed: dict[str, float] = {}  # sensor id → when presence went true
         self._switch_memory: dict[str, switches.SwitchMemory] = {}
         self._dirty_groups: set[str] = set()
+        self._defer_groups = 0  # > 0 inside `grouped()`
         self._notify_all = bool(persistence.get_config("websocketnotifyall", True))
         self._lastseen_interval = int(
             persistence.get_config("lightlastseeninterval", DEFAULT_LASTSEEN_INTERVAL)
@@ -679,7 +681,8 @@ class Store:
             if isinstance(res, Light) and res.pending_keys("state") & {"on", "reachable"}:
                 self._dirty_groups.update(self._groups_of(res.id))
             out.extend(res.take_messages(self._notify_all))
-        self._flush_groups(out)
+        if not self._defer_groups:
+            self._flush_groups(out)
 
     def _flush_groups(self, out: list[Message] | None) -> None:
         """Recompute any_on/all_on of dirty groups; None discards the messages (restore)."""
@@ -876,17 +879,26 @@ class Store:
         return out
 
     def set_group_action(self, id: str, changes: Mapping[str, Any]) -> list[Message]:
-        """Cache the command in `action` and apply it optimistically to reachable members."""
+        """Cache a group command in `action`. What it does to each member (its own level
+        plus an increment, nothing to an off light's level, colour only where the light
+        has it) comes with the plan as that light's state change (`apply_light_state`)."""
         group = self._group(id)
         member_changes = group_map.member_changes(changes, group.state["any_on"])
         group.action.update(group_map.action_update(group.action, member_changes))
         group.touch()
-        members = [light for light in self._members(group) if light.reachable]
-        for light in members:
-            light.update("state", light_map.optimistic_state(light, member_changes))
-        out: list[Message] = []
-        self._flush(members, out)
-        return out
+        return []
+
+    @contextmanager
+    def grouped(self, out: list[Message]) -> Iterator[None]:
+        """Apply several changes with the groups' any_on/all_on recomputed once, at the end
+        (a group command changes its lights one by one; clients see one group event)."""
+        self._defer_groups += 1
+        try:
+            yield
+        finally:
+            self._defer_groups -= 1
+            if not self._defer_groups:
+                self._flush_groups(out)
 
     def delete_group(self, id: str) -> list[Message]:
         group = self._group(id)

@@ -376,8 +376,6 @@ async def put_group_action(call: Call) -> Response:
     plan = group_action.plan_group_action(
         gid, group.to_json(), _members(call, group), call.body(address), address=group_address(gid)
     )
-    # The store applies the group command to every reachable member itself.
-    plan.changes = {k: v for k, v in plan.changes.items() if k.startswith(f"/groups/{gid}")}
     return await _plan_reply(call, plan, address)
 
 

@@ -118,14 +118,11 @@ def test_unreachable_members_do_not_count(living: Store) -> None:
     ]
 
 
-def test_group_action_is_cached_and_optimistic(living: Store) -> None:
+def test_group_action_is_cached(living: Store) -> None:
+    """The action cache only: what the command does to each member is the planner's
+    per-light change (tests/gateway/api/test_api_group_action.py)."""
     living.websocketnotifyall = False
-    messages = living.set_group_action("1", {"on": True, "bri": 100, "xy": [0.3, 0.31234]})
-    assert [(m["r"], m["id"], m["state"]) for m in messages] == [
-        ("lights", EXT, {"bri": 100, "xy": [0.3, 0.3123]}),
-        ("lights", CT, {"bri": 100, "on": True}),
-        ("groups", "1", {"all_on": True}),
-    ]
+    assert living.set_group_action("1", {"on": True, "bri": 100, "xy": [0.3, 0.31234]}) == []
     action = living.groups["1"].action
     assert (action["on"], action["bri"], action["xy"], action["colormode"]) == (
         True,
@@ -133,22 +130,24 @@ def test_group_action_is_cached_and_optimistic(living: Store) -> None:
         [0.3, 0.31234],
         "xy",
     )
-
-    messages = living.set_group_action("1", {"toggle": True})
-    assert [(m["r"], m["state"]) for m in messages] == [
-        ("lights", {"on": False}),
-        ("lights", {"on": False}),
-        ("groups", {"all_on": False, "any_on": False}),
-    ]
-    assert living.groups["1"].action["on"] is False
+    assert living.lights[CT].state["on"] is False  # members are not touched here
 
 
-def test_group_action_skips_unreachable_members(living: Store) -> None:
-    living.handle(AvailabilityChanged(CT_IEEE, False))
+def test_changes_applied_together_give_one_group_event(living: Store) -> None:
     living.websocketnotifyall = False
-    messages = living.set_group_action("1", {"on": False})
-    assert [(m["r"], m["id"]) for m in messages] == [("lights", EXT), ("groups", "1")]
-    assert living.lights[CT].state["on"] is False  # was already off; untouched
+    out: list = []
+    with living.grouped(out):
+        out += living.apply_light_state(EXT, {"on": False})
+        out += living.apply_light_state(CT, {"on": True})
+        out += living.apply_light_state(EXT, {"on": True})
+    assert [(m["r"], m["id"], m["state"]) for m in out] == [
+        ("lights", EXT, {"on": False}),
+        ("lights", CT, {"on": True}),
+        ("lights", EXT, {"on": True}),
+        ("groups", "1", {"all_on": True}),  # once, for where the lights ended up
+    ]
+    # outside grouped() each change recomputes the groups at once
+    assert [m["r"] for m in living.apply_light_state(CT, {"on": False})] == ["lights", "groups"]
 
 
 def test_rename_and_delete_group(living: Store, persistence: Persistence, clock) -> None:

@@ -21,6 +21,11 @@ def room(store: Store, zoo, joined) -> Store:
     return store
 
 
+def switch_off(room: Store) -> None:
+    for lid in (EXT, CT):
+        room.apply_light_state(lid, {"on": False})
+
+
 def test_create_scene_snapshots_reachable_members(room: Store) -> None:
     assert room.create_scene("1", "Relax") == "1"
     scene = room.groups["1"].scenes["1"]
@@ -69,7 +74,7 @@ def test_scene_ids_and_conflicts(room: Store) -> None:
 @pytest.mark.parametrize("notify_all", [True, False])
 def test_rest_recall_is_optimistic_and_not_scene_called(room: Store, notify_all) -> None:
     room.create_scene("1", "Relax")
-    room.set_group_action("1", {"on": False})
+    switch_off(room)
     room.websocketnotifyall = notify_all
     messages = room.recall_scene("1", "1")
     assert not [m for m in messages if m["e"] == "scene-called"]
@@ -85,7 +90,7 @@ def test_remote_recall_emits_press_then_scene_called_then_lights(
 ) -> None:
     joined(zoo.remote())
     room.create_scene("1", "Relax")
-    room.set_group_action("1", {"on": False})
+    switch_off(room)
     room.websocketnotifyall = False
     messages = room.handle(
         rx.command(REMOTE_IEEE, 1, 0x0005, 0x05, "recall", group=1, group_id=1, scene_id=1)
