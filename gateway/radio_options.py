@@ -34,6 +34,30 @@ def _other_libraries_keys(chosen: str) -> set[str]:
     return keys
 
 
+def _where() -> str:
+    option = BY_NAME["zigpy"]
+    return f"{option.key} ({option.flag})"
+
+
+def _unknown(key: str, known: list[str], what: str) -> ConfigError:
+    import difflib
+
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return ConfigError(
+        f"{_where()}: {key!r} is not an option of {what} ({hint}known: {', '.join(known)})"
+    )
+
+
+def check_option_names(settings: RadioSettings) -> None:
+    """`--radio auto`, before probing: each key must be some radio library's (the values
+    are checked once the stick's library is known)."""
+    known = sorted(_other_libraries_keys("sim"))
+    for key in settings.zigpy_config:
+        if key not in known:
+            raise _unknown(key, known, "any radio library")
+
+
 def check_radio_options(settings: RadioSettings) -> None:
     """Raise ConfigError when the chosen radio library refuses `settings.zigpy_config`."""
     if not settings.zigpy_config:
@@ -45,25 +69,16 @@ def check_radio_options(settings: RadioSettings) -> None:
 
     rtype = radio_type(settings.radio_type)
     schema = rtype.controller_class().SCHEMA
-    option = BY_NAME["zigpy"]
-    where = f"{option.key} ({option.flag})"
     known = _keys(schema)
     foreign = [key for key in settings.zigpy_config if key not in known]
     others = _other_libraries_keys(rtype.name) if foreign else set()
     for key in foreign:
         if key in others:
             LOGGER.info("%s: %r is another radio library's option; --radio %s ignores it",
-                        option.key, key, rtype.name)  # fmt: skip
+                        BY_NAME["zigpy"].key, key, rtype.name)  # fmt: skip
             continue
-        import difflib
-
-        close = difflib.get_close_matches(key, known, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        raise ConfigError(
-            f"{where}: {key!r} is not an option of --radio {rtype.name} ({hint}known: "
-            f"{', '.join(known)})"
-        )
+        raise _unknown(key, known, f"--radio {rtype.name}")
     try:
         schema(zigpy_config(settings))
     except vol.Invalid as exc:
-        raise ConfigError(f"{where}: --radio {rtype.name} does not accept it: {exc}") from None
+        raise ConfigError(f"{_where()}: --radio {rtype.name} does not accept it: {exc}") from None

@@ -241,10 +241,12 @@ async def resolve_radio(
     (ConBee III: 115200, where ConBee II and RaspBee run at 38400) gets that rate unless
     `--baudrate` was given; then the radio-library options are checked against the chosen
     library. `settings` is updated in place."""
-    from gateway.radio_options import check_radio_options
+    from gateway.radio_options import check_option_names, check_radio_options
 
     found = None
     if settings.radio_type == AUTO:
+        if settings.zigpy_config:
+            check_option_names(settings)  # a typo is not worth a minute of probing
         found = await resolve_auto(settings, ports)
     elif _named_serial_port(settings) and not settings.baudrate:
         port = port_for(settings.device_path, _ports() if ports is None else ports)

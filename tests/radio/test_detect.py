@@ -27,7 +27,9 @@ from gateway.radios import (
     find_stick,
     no_radio_message,
     resolve_auto,
+    resolve_radio,
 )
+from gateway.settings import ConfigError
 from radio.controller import RadioSettings
 from radio.detect import PROBE_ORDER, Attempt, Detection, Found, summarise
 from tests.emulators.ezsp import FakeEzspNcp
@@ -158,6 +160,37 @@ async def test_auto_finds_z_stack_behind_the_znp_emulator_and_writes_nothing(tmp
     assert lines[1] == f"{stick.url} is not ezsp: no answer"
     assert lines[-1].startswith(f"--radio auto: found a Zigbee coordinator on {stick.url}: ")
     assert "--radio znp (Texas Instruments Z-Stack" in lines[-1]
+
+
+async def test_auto_with_a_misspelt_radio_option_stops_before_probing(tmp_path):
+    async with ZStackEmulator(formed_nvram()) as stick:
+        settings = auto(stick.url, tmp_path)
+        settings.zigpy_config["znp_confg"] = {"tx_power": 9}
+        with pytest.raises(ConfigError) as failure:
+            await resolve_radio(settings, ports=[])
+        assert stick.connections == 0
+    assert str(failure.value).startswith(
+        "radio.zigpy (--zigpy): 'znp_confg' is not an option of any radio library (did you "
+        "mean 'znp_config'? known: "
+    )
+    # the options every test here passes (bellows' use_thread, znp_config) are known
+    assert "'use_thread'" not in str(failure.value).split("known:")[0]
+
+
+async def test_auto_with_a_value_the_library_refuses_says_so_in_its_one_line(tmp_path):
+    """The names are checked before probing; a value only the stick's own library can
+    judge makes that probe fail, and the reason is in the message."""
+    async with ZStackEmulator(formed_nvram()) as stick:
+        settings = auto(stick.url, tmp_path)
+        settings.zigpy_config["znp_config"] = {"skip_bootloader": False, "tx_power": "max"}
+        with pytest.raises(NoRadioFound) as failure:
+            await resolve_radio(settings, ports=[])
+    message = str(failure.value)
+    assert "\n" not in message
+    assert (
+        "znp: invalid configuration (not a valid value for dictionary value @ "
+        "data['znp_config']['tx_power'])"
+    ) in message
 
 
 async def test_auto_finds_emberznet_behind_the_ezsp_emulator_and_writes_nothing(tmp_path):
