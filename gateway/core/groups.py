@@ -35,16 +35,8 @@ def group_state(members: Iterable[Light]) -> dict[str, bool]:
     return {"all_on": bool(reachable) and on == len(reachable), "any_on": on > 0}
 
 
-def member_changes(changes: Mapping[str, Any], any_on: bool) -> dict[str, Any]:
-    """A group action as per-light state changes (`toggle` flips on the group's any_on)."""
-    out = {k: v for k, v in changes.items() if k != "toggle"}
-    if changes.get("toggle"):
-        out["on"] = not any_on
-    return out
-
-
 def action_update(action: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
-    """The new values of the group's action cache after sending `changes` (member form)."""
+    """The new values of the group's action cache after sending `changes` (as planned)."""
     out = {k: changes[k] for k in _ACTION_ITEMS if k in changes}
     if "bri" in out:
         out["bri"] = min(max(int(out["bri"]), 0), light_map.BRI_MAX)

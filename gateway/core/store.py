@@ -879,12 +879,12 @@ class Store:
         return out
 
     def set_group_action(self, id: str, changes: Mapping[str, Any]) -> list[Message]:
-        """Cache a group command in `action`. What it does to each member (its own level
-        plus an increment, nothing to an off light's level, colour only where the light
-        has it) comes with the plan as that light's state change (`apply_light_state`)."""
+        """Cache a group command (as planned: `toggle` already resolved to `on`) in `action`.
+        What it does to each member (its own level plus an increment, nothing to an off
+        light's level, colour only where the light has it) comes with the plan as that
+        light's state change (`apply_light_state`)."""
         group = self._group(id)
-        member_changes = group_map.member_changes(changes, group.state["any_on"])
-        group.action.update(group_map.action_update(group.action, member_changes))
+        group.action.update(group_map.action_update(group.action, changes))
         group.touch()
         return []
 
