@@ -269,10 +269,10 @@ def zigbridge_argv(
 ) -> list[str]:
     """The command line of a real zigbridge daemon on the simulated radio.
 
-    ``wrapper`` runs it through ``bench.zigbridge_proc`` (the same ``gateway.cli.main``
+    ``wrapper`` runs it through ``bench.zigbridge_proc`` (the same ``gateway.cli.main:main``
     plus the bench-only knobs it reads from the environment).
     """
-    module = "bench.zigbridge_proc" if wrapper else "gateway.cli"
+    module = "bench.zigbridge_proc" if wrapper else "gateway.cli.main"
     argv = [
         sys.executable,
         "-m",

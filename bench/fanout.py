@@ -1,6 +1,6 @@
 """Event fan-out: reports injected at the zigpy boundary → websocket frames in N clients.
 
-Ours: the real daemon (zigpy on the simulated radio, the store, ``gateway.ws``) in this
+Ours: the real daemon (zigpy on the simulated radio, the store, ``gateway.ws.server``) in this
 process; each event is a temperature Report_Attributes frame handed to
 ``app.packet_received`` exactly as a radio library hands it over.
 
@@ -37,7 +37,7 @@ from typing import Any
 
 from websockets.asyncio.server import broadcast, serve
 
-from gateway.ws import encode_event
+from gateway.ws.server import encode_event
 
 from .clients import ClientPool, Session
 from .common import HOST, Report, fmt, median, now, percentile, spread

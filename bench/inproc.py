@@ -11,7 +11,7 @@ from typing import Any
 
 from zigpy.zcl.clusters.measurement import TemperatureMeasurement
 
-from gateway.daemon import Daemon, DaemonSettings
+from gateway.daemon.daemon import Daemon, DaemonSettings
 from radio.controller import RadioSettings
 
 from .common import HOST

@@ -1,6 +1,6 @@
 """A real zigbridge process: first start, restart, restart with a slow radio, memory.
 
-Every figure here comes from ``python -m gateway.cli`` (or ``bench.zigbridge_proc``,
+Every figure here comes from ``python -m gateway.cli.main`` (or ``bench.zigbridge_proc``,
 the same ``main`` plus bench-only knobs) in its own process on a copy of one prepared
 data directory, on ephemeral 127.0.0.1 ports.
 """

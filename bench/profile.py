@@ -152,7 +152,7 @@ _EXPERIMENTS = {"freeze": _freeze}
 
 
 def _flush_ab(daemon, interval_ms: float):
-    """A/B of ``gateway.ws``'s flush interval: ``interval_ms`` (on) against a flush on every
+    """A/B of ``gateway.ws.server``'s flush interval: ``interval_ms`` (on) against a flush on every
     loop iteration (off, ``flush_interval=0``)."""
     server = daemon.ws
 
@@ -253,7 +253,7 @@ async def profile_fanout(args) -> None:
 async def profile_startup(args) -> None:
     """A restart on a prepared data dir, in this process: imports are already done, so
     this is the part after ``startup_api_s``: serving, then the radio and the devices."""
-    from gateway.daemon import Daemon, DaemonSettings
+    from gateway.daemon.daemon import Daemon, DaemonSettings
     from radio.controller import RadioSettings
 
     template, _ = await _prepared(args)
@@ -328,7 +328,7 @@ async def profile_memory(args) -> None:
     modules = args.work / "modules.json"
     code = (
         "import json,sys; "
-        "import gateway.daemon, gateway.cli, radio.sim.radio, radio.sim.demo; "
+        "import gateway.daemon.daemon, gateway.cli.main, radio.sim.radio, radio.sim.demo; "
         "json.dump([n for n, m in sys.modules.items() if m is not None], "
         f"open({str(modules)!r}, 'w'))"
     )
@@ -373,7 +373,7 @@ async def memory_stages(args) -> None:
     gc.collect()
     print(f"{'+ our modules (gateway, radio, radio.sim)':<44} {rss_mb(os.getpid()):6.1f} MiB")
     snap1 = tracemalloc.take_snapshot() if args.trace else None
-    from gateway.daemon import Daemon, DaemonSettings
+    from gateway.daemon.daemon import Daemon, DaemonSettings
     from radio.controller import RadioSettings
 
     data = args.work / "memory-data"

@@ -1,4 +1,4 @@
-"""``zigbridge`` for the benchmark: ``gateway.cli.main`` unchanged, plus bench-only knobs
+"""``zigbridge`` for the benchmark: ``gateway.cli.main:main`` unchanged, plus bench-only knobs
 taken from the environment. Nothing here is reachable from the installed ``zigbridge``.
 
     python -m bench.zigbridge_proc --radio sim --sim-devices 200 ...
@@ -81,7 +81,7 @@ async def _light_reports(daemon, rate: float) -> None:
 
 
 def _hook_daemon() -> None:
-    from gateway.daemon import Daemon
+    from gateway.daemon.daemon import Daemon
 
     rate = float(os.environ.get("ZBBENCH_LIGHT_REPORTS", "0") or 0)
     modules_out = os.environ.get("ZBBENCH_MODULES")
@@ -112,7 +112,7 @@ def _hook_daemon() -> None:
 def _early_restore() -> None:
     if not os.environ.get("ZBBENCH_EARLY_RESTORE"):
         return
-    from gateway.daemon import Daemon
+    from gateway.daemon.daemon import Daemon
     from radio import events as ev
     from radio.device_setup import device_info
     from radio.selection import radio_type
@@ -145,7 +145,7 @@ def main() -> int:
     _slow_radio()
     _hook_daemon()
     _early_restore()
-    from gateway.cli import main as zigbridge_main
+    from gateway.cli.main import main as zigbridge_main
 
     return zigbridge_main(sys.argv[1:])
 

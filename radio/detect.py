@@ -12,7 +12,7 @@ one configured, else the identified stick's own (ConBee III), else the radio's u
 (no sweep over rates).
 
 Which ports and which radio types are tried, in which order, is the caller's business
-(`gateway.radios.candidates` orders them by USB id); this module only probes.
+(`radio.sticks.candidates` orders them by USB id); this module only probes.
 """
 
 from __future__ import annotations

@@ -357,7 +357,7 @@ class Persistence:
         with self._tx() as conn:
             conn.execute("DELETE FROM config WHERE key = ?", (key,))
 
-    # -- API keys (satisfies gateway.auth.KeyStore) ----------------------------------------
+    # -- API keys (satisfies gateway.app.auth.KeyStore) ----------------------------------------
 
     def apikeys(self) -> list[ApiKeyRow]:
         return [

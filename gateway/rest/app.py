@@ -17,15 +17,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway import config_view
 from gateway.api import config as config_api
 from gateway.api import group_action, groups, light_state, lights, scenes, sensor_config
 from gateway.api.errors import ApiError, parse_json_body, success
 from gateway.api.plan import Plan
+from gateway.app import config_view
+from gateway.app.gateway import Gateway, group_address
+from gateway.app.router import Router
 from gateway.core.errors import Conflict, NotFound, NotModifiable, TableFull
 from gateway.rest.http import BASE_HEADERS, BodyTooLarge, json_response, read_body
-from gateway.rest.router import Router
-from gateway.service import Gateway, group_address
 
 LOGGER = logging.getLogger("gateway.api")
 
@@ -207,7 +207,7 @@ async def zigbee_backup(call: Call) -> Response:
     radio = call.gw.radio
     if not radio.is_up:
         raise Reply(ApiError.not_connected("/config/zigbee/backup"))
-    from gateway.backup import create_backup  # zigpy's backup code: only when asked
+    from radio.backup import create_backup  # zigpy's backup code: only when asked
 
     return json_response(await create_backup(radio.app))
 

@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape
 
 from starlette.requests import Request
 
-from gateway import config_view
+from gateway.app import config_view
 
 TEMPLATE = """<?xml version="1.0" encoding="UTF-8" ?>
 <root xmlns="urn:schemas-upnp-org:device-1-0">

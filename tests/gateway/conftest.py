@@ -13,7 +13,7 @@ import httpx
 import pytest
 import websockets
 
-from gateway.daemon import Daemon, DaemonSettings
+from gateway.daemon.daemon import Daemon, DaemonSettings
 from radio.controller import RadioSettings
 
 

@@ -19,8 +19,8 @@ import zigpy.config
 import zigpy_deconz.zigbee.application as deconz_app
 from zigpy_deconz.config import CONFIG_SCHEMA
 
-from gateway.daemon import Daemon, DaemonSettings
-from gateway.preflight import StartupError
+from gateway.daemon.daemon import Daemon, DaemonSettings
+from gateway.daemon.preflight import StartupError
 from radio.controller import RadioSettings, zigpy_config
 from radio.selection import radio_type
 from tests.radio.test_detect import port
@@ -115,7 +115,7 @@ async def test_a_conbee_iii_named_by_its_port_is_opened_at_its_own_rate(
     path = os.ttyname(slave)
     try:
         listed = port(path, 0x0403, 0x6015, "ConBee III")
-        monkeypatch.setattr("gateway.radios.detect_ports", lambda: [listed])
+        monkeypatch.setattr("radio.sticks.detect_ports", lambda: [listed])
         radio = settings(tmp_path, path, baudrate=given)
         daemon = Daemon(DaemonSettings(radio=radio, host="127.0.0.1", http_port=0, ws_port=0))
         try:

@@ -18,9 +18,12 @@ from typing import Any
 import pytest
 from serialx import SerialPortInfo
 
-from gateway.daemon import Daemon, DaemonSettings
-from gateway.preflight import StartupError
-from gateway.radios import (
+from gateway.daemon.daemon import Daemon, DaemonSettings
+from gateway.daemon.preflight import StartupError
+from gateway.daemon.settings import ConfigError
+from radio.controller import RadioSettings
+from radio.detect import PROBE_ORDER, Attempt, Detection, Found, summarise
+from radio.sticks import (
     NoRadioFound,
     candidates,
     describe_port,
@@ -29,9 +32,6 @@ from gateway.radios import (
     resolve_auto,
     resolve_radio,
 )
-from gateway.settings import ConfigError
-from radio.controller import RadioSettings
-from radio.detect import PROBE_ORDER, Attempt, Detection, Found, summarise
 from tests.emulators.ezsp import FakeEzspNcp
 from tests.emulators.znp import ZStackEmulator, formed_nvram
 from tests.gateway.conftest import Running
@@ -249,7 +249,7 @@ async def test_the_daemon_on_radio_auto_finds_the_known_stick_and_runs_on_it(
     emulated Z-Stack's socket) → probe as znp first → the daemon runs on it."""
     async with ZStackEmulator(formed_nvram()) as stick:
         listed = port(stick.url, *DONGLE_P[1:])
-        monkeypatch.setattr("gateway.radios.detect_ports", lambda: [port(*FTDI), listed])
+        monkeypatch.setattr("radio.sticks.detect_ports", lambda: [port(*FTDI), listed])
         settings = DaemonSettings(
             radio=auto(None, tmp_path), host="127.0.0.1", http_port=0, ws_port=0
         )
@@ -277,7 +277,7 @@ async def test_the_daemon_on_radio_auto_finds_the_known_stick_and_runs_on_it(
 async def test_the_daemon_on_radio_auto_without_any_stick_stops_before_the_radio(
     tmp_path, monkeypatch
 ):
-    monkeypatch.setattr("gateway.radios.detect_ports", lambda: [port(*UART)])
+    monkeypatch.setattr("radio.sticks.detect_ports", lambda: [port(*UART)])
     daemon = Daemon(
         DaemonSettings(radio=auto(None, tmp_path), host="127.0.0.1", http_port=0, ws_port=0)
     )
@@ -294,7 +294,7 @@ async def test_the_daemon_on_radio_auto_without_any_stick_stops_before_the_radio
 async def cli(*args: str) -> tuple[int, str, str]:
     """`zigbridge ARGS` in a subprocess, while this event loop keeps the emulators going."""
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "gateway.cli", *args,
+        sys.executable, "-m", "gateway.cli.main", *args,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     out, err = await asyncio.wait_for(proc.communicate(), 90)

@@ -24,14 +24,14 @@ import zigpy.zdo.types as zdo_t
 from zigpy.zcl.clusters.general import LevelControl, OnOff
 from zigpy.zcl.clusters.measurement import TemperatureMeasurement
 
-from gateway.backup import read_backup
+from radio.backup import read_backup
 from radio.sim.catalogue import climate_sensor, color_temperature_light, dimmable_light
 from radio.sim.network import SimNetwork
 from tests.emulators.ezsp import FakeEzspNcp
 from tests.emulators.znp import ZStackEmulator, formed_nvram
 from tests.emulators.znp_nvram import DEFAULT_IEEE, DEFAULT_NETWORK
+from tests.gateway.cli.test_main import clean_env, free_port
 from tests.gateway.conftest import WsClient
-from tests.gateway.test_cli import clean_env, free_port
 from tests.radio.ezsp import conftest as ezsp
 from tests.radio.znp import conftest as znp
 
@@ -44,7 +44,7 @@ INTERVIEW = {zdo_t.ZDOCmd.Node_Desc_req, zdo_t.ZDOCmd.Active_EP_req, zdo_t.ZDOCm
 
 async def zigbridge(*args: str) -> str:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "gateway.cli", *args,
+        sys.executable, "-m", "gateway.cli.main", *args,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=clean_env(),
     )  # fmt: skip
     out, err = await asyncio.wait_for(proc.communicate(), 120)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import websockets
 
-from gateway.daemon import DaemonSettings
+from gateway.daemon.daemon import DaemonSettings
 from radio.controller import RadioSettings
 from tests.emulators.ezsp import FakeEzspNcp
 from tests.emulators.ezsp_nvram import EzspNvram

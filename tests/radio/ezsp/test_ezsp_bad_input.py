@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from gateway.daemon import Daemon
-from gateway.preflight import StartupError
+from gateway.daemon.daemon import Daemon
+from gateway.daemon.preflight import StartupError
 from tests.emulators.ezsp import FakeEzspNcp
 from tests.radio.ezsp.conftest import (
     NETWORK_KEY,

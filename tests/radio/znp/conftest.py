@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import websockets
 
-from gateway.daemon import DaemonSettings
+from gateway.daemon.daemon import DaemonSettings
 from radio.controller import RadioSettings
 from tests.emulators.znp import ZStackEmulator, blank_nvram, formed_nvram
 from tests.gateway.conftest import Running, WsClient, run_daemon, stop_daemon, until

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import zigpy_znp.commands as c
 
-from gateway.daemon import Daemon
-from gateway.preflight import StartupError
+from gateway.daemon.daemon import Daemon
+from gateway.daemon.preflight import StartupError
 from tests.emulators.znp import ZStackEmulator, blank_nvram, formed_nvram
 from tests.radio.znp.conftest import daemon_settings
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import zigpy_znp.commands as c
 
-from gateway.cli import settings_from_config
-from gateway.settings import ConfigError, load_config
+from gateway.cli.main import settings_from_config
+from gateway.daemon.settings import ConfigError, load_config
 from tests.emulators.znp import ZStackEmulator
 from tests.gateway.conftest import run_daemon, stop_daemon
 

@@ -18,10 +18,10 @@ import signal
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.autobackup import AutoBackup
-from gateway.metrics import Metrics
-from gateway.notify import SystemdNotifier
-from gateway.preflight import (
+from gateway.app.gateway import Gateway
+from gateway.daemon.metrics import Metrics
+from gateway.daemon.notify import SystemdNotifier
+from gateway.daemon.preflight import (
     StartupError,
     check_data_dir,
     check_port_free,
@@ -30,9 +30,9 @@ from gateway.preflight import (
 )
 from gateway.rest.app import create_app
 from gateway.rest.server import RestServer
-from gateway.service import Gateway
-from gateway.ws import WebsocketEventServer
+from gateway.ws.server import WebsocketEventServer
 from radio import events as ev
+from radio.autobackup import AutoBackup
 from radio.controller import RadioSettings
 from radio.selection import AUTO
 
@@ -109,7 +109,7 @@ class Daemon:
     async def start_radio(self) -> None:
         s = self.settings
         if s.radio.radio_type != "sim" or s.radio.zigpy_config:
-            from gateway.radios import resolve_radio
+            from radio.sticks import resolve_radio
 
             # NoRadioFound, ConfigError (StartupErrors) when no stick answers, bad options
             await resolve_radio(s.radio)
@@ -137,7 +137,7 @@ class Daemon:
             self.radio.app, devices, live=self.settings.demo_live, report_interval=5.0
         )
         if self.settings.sim_join_on_permit:
-            from gateway.sim_pairing import JoinOnPermit
+            from radio.sim.pairing import JoinOnPermit
 
             self.pairing = JoinOnPermit(self.radio.app)
             self.pairing.reattach()

@@ -15,10 +15,10 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from gateway.daemon import Daemon
-from gateway.settings import SYSTEM_DATA_DIR, default_data_dir
+from gateway.daemon.daemon import Daemon
+from gateway.daemon.settings import SYSTEM_DATA_DIR, default_data_dir
+from tests.gateway.cli.test_main import READY, DaemonProcess, clean_env, free_port, zigbridge
 from tests.gateway.conftest import Running, daemon_settings
-from tests.gateway.test_cli import READY, DaemonProcess, clean_env, free_port, zigbridge
 
 
 @pytest.fixture(scope="module")
@@ -323,7 +323,7 @@ def _port(vid, pid, product, device="/dev/ttyUSB0"):
     ],
 )  # fmt: skip
 def test_radios_recognises_sticks_by_usb_id_and_product(vid, pid, product, stick, radio):
-    from gateway.radios import describe_port
+    from radio.sticks import describe_port
 
     port = describe_port(_port(vid, pid, product))
     assert (port.stick, port.radio) == (stick, radio)

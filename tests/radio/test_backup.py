@@ -20,9 +20,9 @@ import pytest
 import zigpy.types as t
 from zigpy_znp.zigbee.application import ControllerApplication
 
-from gateway.backup import BadBackupFile, parse_backup, read_backup
+from radio.backup import BadBackupFile, parse_backup, read_backup
 from tests.emulators.znp import ZStackEmulator, blank_nvram, formed_nvram
-from tests.gateway.test_cli import clean_env, free_port
+from tests.gateway.cli.test_main import clean_env, free_port
 
 COORDINATOR = "00:12:4b:00:24:c2:d1:f3"  # the old stick (a TI address)
 NEW_STICK = "00:12:4b:00:99:99:99:01"
@@ -212,7 +212,7 @@ def test_a_directory_a_missing_and_a_binary_file(tmp_path: Path):
 async def zigbridge(*args: str) -> tuple[int, str, str]:
     """`zigbridge ARGS` in a subprocess; this event loop keeps serving the emulators."""
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "gateway.cli", *args,
+        sys.executable, "-m", "gateway.cli.main", *args,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=clean_env(),
     )  # fmt: skip
     out, err = await asyncio.wait_for(proc.communicate(), 120)

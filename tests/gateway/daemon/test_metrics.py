@@ -10,7 +10,7 @@ import re
 import websockets
 from zigpy.zcl.clusters.measurement import TemperatureMeasurement
 
-from gateway.metrics import Family, exposition
+from gateway.daemon.metrics import Family, exposition
 
 _NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
 _LABEL = r'[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*"'

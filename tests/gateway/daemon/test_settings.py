@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.settings import (
+from gateway.daemon.settings import (
     BY_KEY,
     OPTIONS,
     Config,
@@ -18,9 +18,9 @@ from gateway.settings import (
     radio_settings,
     read_config_file,
 )
-from tests.gateway.test_cli import clean_env, zigbridge
+from tests.gateway.cli.test_main import clean_env, zigbridge
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def write(path: Path, text: str) -> Path:

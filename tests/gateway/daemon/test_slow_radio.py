@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from gateway.daemon import Daemon
+from gateway.daemon.daemon import Daemon
 from radio.sim.radio import VirtualRadio
 from tests.gateway.conftest import Running, daemon_settings, start_daemon, stop_daemon, until
 

@@ -21,10 +21,10 @@ from pathlib import Path
 import zigpy.types as t
 from zigpy.backups import NetworkBackup
 
-from gateway.autobackup import AutoBackup
-from gateway.backup import parse_backup, read_backup, restore_backup
+from radio.autobackup import AutoBackup
+from radio.backup import parse_backup, read_backup, restore_backup
 from tests.gateway.conftest import start_daemon
-from tests.gateway.test_backup_files import zigbee2mqtt_backup
+from tests.radio.test_backup import zigbee2mqtt_backup
 
 DAY = timedelta(days=1)
 START = datetime(2025, 3, 1, 6, 30, tzinfo=UTC)

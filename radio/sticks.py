@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from gateway.preflight import StartupError
+from gateway.daemon.preflight import StartupError
 from radio.selection import AUTO
 
 if TYPE_CHECKING:
@@ -241,7 +241,7 @@ async def resolve_radio(
     (ConBee III: 115200, where ConBee II and RaspBee run at 38400) gets that rate unless
     `--baudrate` was given; then the radio-library options are checked against the chosen
     library. `settings` is updated in place."""
-    from gateway.radio_options import check_option_names, check_radio_options
+    from radio.options import check_option_names, check_radio_options
 
     found = None
     if settings.radio_type == AUTO:

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.version import version
+from gateway.app.version import version
 from radio import events as ev
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from gateway.settings import BY_NAME, RESERVED_ZIGPY_KEYS, ConfigError
+from gateway.daemon.settings import BY_NAME, RESERVED_ZIGPY_KEYS, ConfigError
 
 if TYPE_CHECKING:
     from radio.controller import RadioSettings

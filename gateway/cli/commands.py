@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from gateway.client import ClientError, DaemonNotRunning, GatewayClient, error_description
-from gateway.preflight import StartupError
-from gateway.settings import Config, radio_settings
+from gateway.cli.client import ClientError, DaemonNotRunning, GatewayClient, error_description
+from gateway.daemon.preflight import StartupError
+from gateway.daemon.settings import Config, radio_settings
 from radio.selection import AUTO
 
 COUNTDOWN_EVERY = 5.0  # seconds between "n s left" lines while joining is open
@@ -207,7 +207,7 @@ def unlock(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -
 
 
 def radios(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
-    from gateway.radios import detect_ports
+    from radio.sticks import detect_ports
 
     ports = detect_ports()
     if getattr(args, "probe", False):
@@ -231,9 +231,9 @@ def _probe_ports(config: Config, ports: list, out: TextIO) -> int:
     each until one radio type answers. Only reads; refused while zigbridge runs."""
     import asyncio
 
-    from gateway.radios import candidates
     from radio.controller import RadioSettings
     from radio.detect import find_radio
+    from radio.sticks import candidates
 
     _refuse_while_running(config, "probe")
     device = config.device
@@ -312,8 +312,8 @@ def _refuse_while_running(config: Config, what: str) -> None:
 def restore(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     import asyncio
 
-    from gateway.backup import BackupError, read_backup, restore_backup
-    from gateway.preflight import check_data_dir, describe_radio_failure
+    from gateway.daemon.preflight import check_data_dir, describe_radio_failure
+    from radio.backup import BackupError, read_backup, restore_backup
 
     # The file first: a bad one stops here, before anything talks to the stick
     network = read_backup(Path(args.file))
@@ -322,7 +322,7 @@ def restore(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) 
     check_data_dir(settings.data_dir)
 
     async def find_and_restore():
-        from gateway.radios import resolve_radio
+        from radio.sticks import resolve_radio
 
         found = await resolve_radio(settings)
         if found is not None:

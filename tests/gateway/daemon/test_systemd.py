@@ -19,10 +19,10 @@ import httpx
 import pytest
 from websockets.sync.client import connect
 
-from gateway.notify import SystemdNotifier
-from tests.gateway.test_cli import READY, DaemonProcess, clean_env
+from gateway.daemon.notify import SystemdNotifier
+from tests.gateway.cli.test_main import READY, DaemonProcess, clean_env
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 UNIT = ROOT / "systemd" / "zigbridge.service"
 SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
 needs_systemd_analyze = pytest.mark.skipif(

@@ -10,8 +10,8 @@ import os
 
 import pytest
 
-from gateway.logs import NAMESPACES, LogSettings, configure_logging
-from tests.gateway.test_cli import READY, DaemonProcess, clean_env
+from gateway.daemon.logs import NAMESPACES, LogSettings, configure_logging
+from tests.gateway.cli.test_main import READY, DaemonProcess, clean_env
 
 NAMED_LOGGERS = [name for names in NAMESPACES.values() for name in names]
 

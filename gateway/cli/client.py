@@ -21,7 +21,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from gateway.settings import Config
+from gateway.daemon.settings import Config
 
 CLI_DEVICETYPE = "zigbridge#cli"
 KEY_FILE = "cli-apikey"

@@ -10,7 +10,7 @@ import time
 
 import httpx
 
-from tests.gateway.test_cli import READY, free_port, read_until, zigbridge
+from tests.gateway.cli.test_main import READY, free_port, read_until, zigbridge
 
 
 class Proc:

@@ -29,7 +29,7 @@ from typing import Any
 import zigpy.exceptions
 from zigpy.backups import NetworkBackup
 
-from gateway.preflight import StartupError
+from gateway.daemon.preflight import StartupError
 from radio.controller import RadioSettings, zigpy_config
 from radio.selection import controller_class
 

@@ -22,7 +22,7 @@ from pydeconz.websocket import Signal, WSClient
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosedError, ConnectionClosedOK, InvalidStatus
 
-from gateway.ws import Subscriber, WebsocketEventServer
+from gateway.ws.server import Subscriber, WebsocketEventServer
 
 Factory = Callable[..., Awaitable[WebsocketEventServer]]
 
@@ -39,7 +39,7 @@ def event(seq: int, pad: int = 0) -> dict:
 
 
 def wire(message: dict) -> str:
-    """What deCONZ would put in the frame, computed independently of gateway.ws."""
+    """What deCONZ would put in the frame, computed independently of gateway.ws.server."""
     return json.dumps(message, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gateway.logs import FORMATS, LEVELS, NAMESPACES, LogSettings
-from gateway.preflight import StartupError
+from gateway.daemon.logs import FORMATS, LEVELS, NAMESPACES, LogSettings
+from gateway.daemon.preflight import StartupError
 from radio.selection import AUTO, RADIO_TYPES
 
 if TYPE_CHECKING:
@@ -192,7 +192,7 @@ RESERVED_ZIGPY_KEYS = {
 def _zigpy_options() -> Kind:
     """Radio-library options passed to zigpy as they are: a table in the file (e.g.
     `[radio.zigpy.znp_config]` `tx_power = 9`), a JSON object as text. Which keys the chosen
-    library accepts is checked when the radio is opened (`gateway.radio_options`)."""
+    library accepts is checked when the radio is opened (`radio.options`)."""
 
     def check(value: Any) -> dict[str, Any]:
         if not isinstance(value, dict):

@@ -2,7 +2,7 @@
 subcommands talk to a running one (or, for `radios` and `restore`, to the hardware).
 
 Settings come from the command line, the environment and the config file (see
-`gateway.settings`). Every problem a person can fix is one line on stderr starting
+`gateway.daemon.settings`). Every problem a person can fix is one line on stderr starting
 `zigbridge: `, never a traceback. Exit status: 0 done, 1 the gateway refused or a
 request failed, 2 bad usage, configuration or start-up conditions, 3 the daemon is not
 running, 130 interrupted.
@@ -16,10 +16,10 @@ import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from gateway.logs import LogSettings, configure_logging
-from gateway.preflight import StartupError
-from gateway.settings import OPTIONS, Config, load_config, radio_settings
-from gateway.version import version
+from gateway.app.version import version
+from gateway.daemon.logs import LogSettings, configure_logging
+from gateway.daemon.preflight import StartupError
+from gateway.daemon.settings import OPTIONS, Config, load_config, radio_settings
 
 EXIT_FAILED = 1
 EXIT_STARTUP = 2
@@ -168,7 +168,7 @@ def _seconds(low: int, high: int) -> Callable[[str], int]:
 
 def settings_from_config(config: Config):
     """The daemon's settings; raises ConfigError for what the options alone can't catch."""
-    from gateway.daemon import DaemonSettings
+    from gateway.daemon.daemon import DaemonSettings
 
     return DaemonSettings(
         radio=radio_settings(config),
@@ -186,13 +186,13 @@ def settings_from_config(config: Config):
 def run(config: Config) -> int:
     settings = settings_from_config(config)
     configure_logging(config.log)
-    from gateway.daemon import Daemon
+    from gateway.daemon.daemon import Daemon
 
     asyncio.run(Daemon(settings).run_until_signal())
     return 0
 
 
-# Subcommand → function in gateway.cli_commands, imported (with gateway.client) only when
+# Subcommand → function in gateway.cli.commands, imported (with gateway.cli.client) only when
 # one runs: the daemon (`run`) never needs them, and every module it loads stays in its
 # memory for good.
 COMMANDS: dict[str, str] = {
@@ -207,11 +207,11 @@ COMMANDS: dict[str, str] = {
 
 
 def _client_command(name: str, config: Config, args: argparse.Namespace) -> int:
-    from gateway import cli_commands
-    from gateway.client import ClientError, DaemonNotRunning
+    from gateway.cli import commands
+    from gateway.cli.client import ClientError, DaemonNotRunning
 
     try:
-        return getattr(cli_commands, COMMANDS[name])(config, args)
+        return getattr(commands, COMMANDS[name])(config, args)
     except DaemonNotRunning as exc:
         return _fail(exc, EXIT_NOT_RUNNING)
     except ClientError as exc:

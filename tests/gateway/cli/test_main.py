@@ -24,7 +24,7 @@ def free_port() -> int:
 
 
 def zigbridge(*args: str) -> list[str]:
-    return [sys.executable, "-m", "gateway.cli", *args]
+    return [sys.executable, "-m", "gateway.cli.main", *args]
 
 
 def start(data_dir: Path, *extra: str) -> subprocess.Popen:

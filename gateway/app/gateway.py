@@ -17,13 +17,13 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from gateway import config_view
 from gateway.api.errors import ApiError
 from gateway.api.plan import Plan
-from gateway.auth import ApiKey, Authenticator, load_or_create_password
+from gateway.app import config_view
+from gateway.app.auth import ApiKey, Authenticator, load_or_create_password
+from gateway.app.eventlog import log_event
 from gateway.core.persistence import Persistence
 from gateway.core.store import ALL_LIGHTS_ADDRESS, Store
-from gateway.eventlog import log_event
 from radio import commands as cmd
 from radio import events as ev
 from radio.controller import Radio, RadioSettings

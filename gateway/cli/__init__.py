@@ -1,0 +1,1 @@
+"""The `zigbridge` command line."""

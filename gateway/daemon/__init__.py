@@ -1,0 +1,1 @@
+"""The process shell: settings, logs, metrics, systemd notification and pre-start checks."""

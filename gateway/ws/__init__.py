@@ -1,0 +1,1 @@
+"""The websocket transport: the deCONZ push stream on `websockets`."""
