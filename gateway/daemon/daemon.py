@@ -26,7 +26,6 @@ from gateway.daemon.preflight import (
     check_data_dir,
     check_port_free,
     check_serial_device,
-    describe_radio_failure,
 )
 from gateway.rest.app import create_app
 from gateway.rest.server import RestServer
@@ -34,6 +33,7 @@ from gateway.ws.server import WebsocketEventServer
 from radio import events as ev
 from radio.autobackup import AutoBackup
 from radio.controller import RadioSettings
+from radio.failures import describe_radio_failure
 from radio.selection import AUTO
 
 LOGGER = logging.getLogger("gateway")
