@@ -2,45 +2,17 @@
 
 Wire contract (deCONZ REST plugin, what pydeconz / Home Assistant expect): any path, no
 subprotocol, no credentials, server-to-client TEXT frames holding exactly one JSON object,
-client pings answered with pongs, client text ignored. Events are serialized once, compactly
-and with sorted keys, the way deCONZ emits them.
+client pings answered with pongs, client text ignored. Events arrive already serialized by
+the event bus (compact, keys sorted, as deCONZ emits them).
 
-Fan-out design, and why:
-
-* ``publish()`` is synchronous, never blocks and costs the same with 1 or 100 clients: it
-  appends the event's frame to one shared batch. A flush joins the batch once and writes it
-  to each client with one ``transport.write``. A burst of events (group command, startup
-  snapshot) thus costs one syscall and one TCP segment per client instead of one per event
-  per client. Clients that must diverge from the batch (compressed ones, a reply from
-  ``send()``, a client that connected mid-batch) hold frames of their own until the flush.
-* Flushes are at most one per ``flush_interval`` (2 ms): an event after a quiet spell is
-  written on the next loop iteration, events closer together share one write per client.
-  ``send()`` to 100 loopback sockets was a third of the CPU per event at 1000 events/s; the
-  interval took the CPU per event from 1220 to 683 us (bench/RESULTS.md).
-* The frame is built once per event and the same ``bytes`` object is shared by all clients
-  (server frames are unmasked). Only connections that negotiated permessage-deflate, which is
-  opt-in, get a frame of their own, compressed with their own context.
-* Backpressure: the bytes a client has not yet taken (the batch or its own frames, plus the
-  transport's write buffer) are bounded by ``max_buffer`` at every event. Each flush records
-  the smallest room any client has, so ``publish()`` looks at the clients only when the
-  batch would exceed it. A client that would is sent close 1008 and aborted after
-  ``close_timeout``; it never delays the others and the memory held for it stays at most
-  ``max_buffer`` plus kernel socket buffers.
-
-Measured on loopback (2-core EPYC, shared and noisy; websockets 17.4; 176-byte event; 20-100
-raw-socket readers in a second process), server CPU per delivered frame:
-
-* websockets ``broadcast()``: 6-9 us (60-145k frames/s end to end);
-* a per-client queue and writer task doing ``await connection.send()``: 9-19 us;
-* this module: 0.9-1.6 us in bursts of 50 events (380-600k frames/s end to end), and
-  5-10 us, like ``broadcast()``, when events arrive one per loop iteration.
-
-Memory: ~14-15 KiB of Python heap per idle client; a stalled client peaks at ``max_buffer``
-plus ~40 KiB and is freed on abort (the kernel also absorbed ~2.7 MiB per socket on loopback
-before the limit was reached). The costs of this design: up to one loop iteration of latency
-(``flush_interval`` when events follow each other closely), and every data frame must go
-through this module (``publish`` or ``send``), never ``connection.send()``, so that ordering
-and per-connection compression contexts stay right.
+``publish()`` is synchronous and never blocks: it appends the frame to one shared batch,
+written to each client at most once per ``flush_interval``. The bytes a client has not taken
+are bounded by ``max_buffer`` at every event; a client that would exceed it is closed with
+1008 and never delays the others. The costs: up to one loop iteration of latency, and every
+data frame must go through this module (``publish`` or ``send``), never
+``connection.send()``, so that ordering and per-connection compression contexts stay right.
+This is the one module that touches websockets' connection internals. The design, its
+alternatives and their measurements: docs/design/ws-fanout.md.
 """
 
 from __future__ import annotations
