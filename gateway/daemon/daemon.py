@@ -22,10 +22,12 @@ from gateway.app.gateway import Gateway
 from gateway.daemon.metrics import Metrics
 from gateway.daemon.notify import SystemdNotifier
 from gateway.daemon.preflight import (
+    DataDirLock,
     StartupError,
     check_data_dir,
     check_port_free,
     check_serial_device,
+    secure_data_dir,
 )
 from gateway.rest.app import create_app
 from gateway.rest.server import RestServer
@@ -64,6 +66,7 @@ class Daemon:
         self.demo: Any = None
         self.pairing: Any = None
         self.autobackup = AutoBackup(settings.radio.data_dir / "backups")
+        self._lock: DataDirLock | None = None
 
     @property
     def radio(self):
@@ -74,6 +77,11 @@ class Daemon:
         if s.ws_port and s.ws_port == s.http_port:
             raise StartupError("--ws-port must differ from --http-port")
         check_data_dir(s.radio.data_dir)
+        if self._lock is None:
+            lock = DataDirLock(s.radio.data_dir)
+            lock.acquire()  # before any database or the stick is opened
+            self._lock = lock
+        secure_data_dir(s.radio.data_dir)
         check_serial_device(s.radio.device_path)
         check_port_free(s.host, s.http_port, "http")
         check_port_free(s.host, s.ws_port, "ws")
@@ -159,6 +167,9 @@ class Daemon:
         if self.gateway is not None:
             await self.gateway.close()
             self.gateway = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     async def run_until_signal(self, notifier: SystemdNotifier | None = None) -> None:
         """Run until SIGTERM/SIGINT, keeping systemd informed (READY, STATUS, WATCHDOG,
