@@ -32,9 +32,9 @@ from . import lights as light_map
 from . import sensors as sensor_map
 from . import switches, timefmt, zcl
 from .groupbook import GroupBook
-from .outbox import Message, Outbox
+from .outbox import Outbox
 from .persistence import Persistence
-from .resources import DeviceResource, Group, Light, Sensor
+from .resources import DeviceResource, EventType, Group, Light, Message, Sensor
 from .uniqueid import light_uniqueid, normalize_ieee, sensor_uniqueid
 
 
@@ -164,7 +164,7 @@ class DeviceBook:
             res.lastseen_at = now
             value = timefmt.lastseen(now)
             if res.set_lastseen(value):
-                out.append(res.event("changed", attr={"lastseen": value}))
+                out.append(res.event(EventType.CHANGED, attr={"lastseen": value}))
         if not dev.available:
             dev.available = True
             self._apply_reachability(dev)
@@ -428,7 +428,7 @@ class DeviceBook:
             self.persistence.set_meta("sensors", known.id, known.meta)
             if spec is res.spec:
                 continue
-            out.append(res.event("deleted"))
+            out.append(res.event(EventType.DELETED))
             self._drop_resource(res)
             new = self._build_sensor(
                 dev, sensor_map.SensorPlan(ep, zcl.IAS_ZONE, spec), res.id, now
@@ -495,7 +495,7 @@ class DeviceBook:
         self._drop_resource(res)
         if isinstance(res, Light):
             self._groupbook.sync_all_lights()
-        out.append(res.event("deleted"))
+        out.append(res.event(EventType.DELETED))
         self._outbox.flush([], out)
 
     def _drop_resource(self, res: DeviceResource) -> None:

@@ -14,9 +14,18 @@ from typing import Any
 from . import groups as group_map
 from . import lights as light_map
 from .errors import Conflict, NotFound, NotModifiable, TableFull
-from .outbox import Message, Outbox
+from .outbox import Outbox
 from .persistence import GroupRow, Persistence, SceneRow
-from .resources import Group, Light, Scene, SceneLight
+from .resources import (
+    TYPE_EVENT,
+    EventKey,
+    EventType,
+    Group,
+    Light,
+    Message,
+    Scene,
+    SceneLight,
+)
 
 ALL_LIGHTS_ADDRESS = 0xFFF0
 """The Zigbee group address behind the hidden all-lights group "0" (deCONZ uses 0xFFF0)."""
@@ -117,7 +126,7 @@ class GroupBook:
             raise NotModifiable("the all-lights group cannot be deleted")
         self.persistence.delete_group(id)
         del self._groups[id]
-        out: list[Message] = [{"e": "deleted", "id": id, "r": "groups", "t": "event"}]
+        out: list[Message] = [group.event(EventType.DELETED)]
         self.sync_light_groups(group.lights)
         self._outbox.flush([self._lights[lid] for lid in group.lights if lid in self._lights], out)
         return out
@@ -267,7 +276,15 @@ class GroupBook:
         scene = group.scenes.get(sid) if group else None
         if group is None or scene is None:
             return
-        out.append({"e": "scene-called", "gid": gid, "r": "scenes", "scid": sid, "t": "event"})
+        out.append(
+            {
+                EventKey.EVENT: EventType.SCENE_CALLED,
+                EventKey.GROUP_ID: gid,
+                EventKey.RESOURCE: Scene.r,
+                EventKey.SCENE_ID: sid,
+                EventKey.TYPE: TYPE_EVENT,
+            }
+        )
         self._apply_scene(group, scene, out)
 
     def _apply_scene(self, group: Group, scene: Scene, out: list[Message]) -> None:

@@ -11,12 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
 
 from . import groups as group_map
-from .resources import DeviceResource, Group, Light
-
-Message = dict[str, Any]
+from .resources import DeviceResource, Group, Light, Message
 
 
 class Outbox:

@@ -64,9 +64,9 @@ from . import timefmt
 from .devices import Device, DeviceBook, Known
 from .errors import NotFound
 from .groupbook import ALL_LIGHTS_ADDRESS, GroupBook
-from .outbox import Message, Outbox
+from .outbox import Outbox
 from .persistence import Persistence
-from .resources import DeviceResource, Group, Light, Scene, SceneLight, Sensor
+from .resources import DeviceResource, Group, Light, Message, Scene, SceneLight, Sensor
 from .uniqueid import normalize_ieee
 
 __all__ = ["ALL_LIGHTS_ADDRESS", "DEFAULT_LASTSEEN_INTERVAL", "Message", "Store"]
