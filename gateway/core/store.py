@@ -40,7 +40,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
 
 from radio.events import (
     AttributeReport,
@@ -145,14 +145,31 @@ class Store:
     # Settings
     # ==================================================================================
 
+    SETTINGS: ClassVar[frozenset[str]] = frozenset({"websocketnotifyall", "lightlastseeninterval"})
+    """The gateway config keys the Store applies live; it is the one that persists them."""
+
+    def configure(self, values: Mapping[str, Any]) -> None:
+        """Apply and persist (one write) the `SETTINGS` in `values`; other keys are ignored."""
+        mine: dict[str, Any] = {}
+        if "websocketnotifyall" in values:
+            mine["websocketnotifyall"] = bool(values["websocketnotifyall"])
+        if "lightlastseeninterval" in values:
+            mine["lightlastseeninterval"] = int(values["lightlastseeninterval"])
+        if not mine:
+            return
+        self.persistence.set_config(mine)
+        self._outbox.notify_all = mine.get("websocketnotifyall", self._outbox.notify_all)
+        self._devicebook.lastseen_interval = mine.get(
+            "lightlastseeninterval", self._devicebook.lastseen_interval
+        )
+
     @property
     def websocketnotifyall(self) -> bool:
         return self._outbox.notify_all
 
     @websocketnotifyall.setter
     def websocketnotifyall(self, value: bool) -> None:
-        self._outbox.notify_all = bool(value)
-        self.persistence.set_config({"websocketnotifyall": self._outbox.notify_all})
+        self.configure({"websocketnotifyall": value})
 
     @property
     def lightlastseeninterval(self) -> int:
@@ -160,8 +177,7 @@ class Store:
 
     @lightlastseeninterval.setter
     def lightlastseeninterval(self, seconds: int) -> None:
-        self._devicebook.lastseen_interval = int(seconds)
-        self.persistence.set_config({"lightlastseeninterval": self._devicebook.lastseen_interval})
+        self.configure({"lightlastseeninterval": seconds})
 
     @property
     def network_up(self) -> bool:
