@@ -366,7 +366,7 @@ class Store:
             self._devicebook.delete_resource(res, out)
         return out
 
-    # --- groups and scenes (GroupBook) ---------------------------------------------------
+    # --- groups and scenes: documented where they are done, in GroupBook ----------------
 
     def create_group(
         self,
@@ -375,39 +375,31 @@ class Store:
         class_: str | None = None,
         uniqueid: str | None = None,
     ) -> str:
-        """A new group at the lowest free address from 1 (no websocket `added`, as deCONZ)."""
         return self._groupbook.create_group(name, type, class_, uniqueid)
 
     def set_group_lights(self, id: str, light_ids: Iterable[str]) -> list[Message]:
-        """Replace the members; updates lights' `config.groups` and any_on/all_on."""
         return self._groupbook.set_group_lights(id, light_ids)
 
     def set_group_action(self, id: str, changes: Mapping[str, Any]) -> list[Message]:
-        """Cache a group command (as planned) in `action`; its lights change on their own."""
         return self._groupbook.set_group_action(id, changes)
 
     def grouped(self, out: list[Message]) -> AbstractContextManager[None]:
-        """Apply several changes with the groups' any_on/all_on recomputed once, at the end
-        (a group command changes its lights one by one; clients see one group event)."""
+        """Several changes with the groups' any_on/all_on recomputed once, at the end."""
         return self._outbox.grouped(out)
 
     def delete_group(self, id: str) -> list[Message]:
         return self._groupbook.delete_group(id)
 
     def create_scene(self, gid: str, name: str, scene_id: int | str | None = None) -> str:
-        """Snapshot the reachable members into a new scene (lowest free id from 1)."""
         return self._groupbook.create_scene(gid, name, scene_id)
 
     def store_scene(self, gid: str, sid: str) -> list[Message]:
-        """Re-snapshot the reachable members into an existing scene."""
         return self._groupbook.store_scene(gid, sid)
 
     def resolve_scene(self, gid: str, sid: str) -> str:
-        """A scene id, or `next`/`prev` resolved against the group's last recalled scene."""
         return self._groupbook.resolve_scene(gid, sid)
 
     def recall_scene(self, gid: str, sid: str) -> list[Message]:
-        """REST recall: set `action.scene`, apply the scene optimistically; no scene-called."""
         return self._groupbook.recall_scene(gid, sid)
 
     def set_scene_light_state(
