@@ -132,15 +132,15 @@ class Gateway:
     # -- settings ----------------------------------------------------------------------
 
     def save_settings(self, values: Mapping[str, Any]) -> None:
-        """Persist gateway settings (durably, before any reply) and apply live ones."""
+        """Persist gateway settings (durably, before any reply) and apply live ones: the
+        store persists the ones it applies, so each is written once, all in one commit."""
         if not values:
             return
-        self.persistence.set_config(values)
+        with self.persistence.transaction():
+            if rest := {k: v for k, v in values.items() if k not in Store.SETTINGS}:
+                self.persistence.set_config(rest)
+            self.store.configure(values)
         self.settings.update(values)
-        if "websocketnotifyall" in values:
-            self.store.websocketnotifyall = bool(values["websocketnotifyall"])
-        if "lightlastseeninterval" in values:
-            self.store.lightlastseeninterval = int(values["lightlastseeninterval"])
 
     def config_context(self, ipaddress: str = "127.0.0.1") -> config_view.ConfigContext:
         whitelist = {
