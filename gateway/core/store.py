@@ -68,12 +68,11 @@ from .errors import Conflict, NotFound, NotModifiable, TableFull
 from .persistence import GroupRow, Persistence, SceneRow
 from .resources import DeviceResource, Group, Light, Scene, SceneLight, Sensor
 from .uniqueid import light_uniqueid, normalize_ieee, sensor_uniqueid
+from .values import group_id
 
 Message = dict[str, Any]
 
 DEFAULT_LASTSEEN_INTERVAL = 60
-ALL_LIGHTS_ADDRESS = 0xFFF0
-"""The Zigbee group address behind the hidden all-lights group "0" (deCONZ uses 0xFFF0)."""
 ALL_LIGHTS_NAME = "All"
 READ_ONLY_CONFIG = frozenset({"battery", "reachable"})
 """Sensor config the device reports; REST answers error 8, and the Store never takes it."""
@@ -400,7 +399,7 @@ class Store:
             self._flush(dev.resources, out)
             gid = args.get("group_id", event.group)
             if gid is not None and "scene_id" in args:
-                self._scene_called(self._group_id(int(gid)), str(int(args["scene_id"])), out)
+                self._scene_called(group_id(int(gid)), str(int(args["scene_id"])), out)
 
     # --- device (re)initialisation -----------------------------------------------------
 
@@ -633,7 +632,7 @@ class Store:
     def _learn_switch_group(self, switch: Sensor, address: int) -> None:
         """A remote's groupcast tells which group it controls (`config.group`); like deCONZ,
         an unknown group is created so apps can show it."""
-        gid = self._group_id(address)
+        gid = group_id(address)
         if gid == group_map.ALL_LIGHTS:
             return
         groups = switches.add_group(str(switch.config.get("group") or ""), int(gid))
@@ -659,10 +658,6 @@ class Store:
         merged = {**known.config, **user}
         self.persistence.set_resource_config("sensors", sensor.id, merged)
         known.config = merged
-
-    @staticmethod
-    def _group_id(address: int) -> str:
-        return group_map.ALL_LIGHTS if address == ALL_LIGHTS_ADDRESS else str(address)
 
     def _groups_of(self, light_id: str) -> list[str]:
         return [gid for gid, g in self._groups.items() if light_id in g.lights]
