@@ -14,7 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from gateway.core.values import clamp_ct, hue_to_8bit, xy_from_raw, xy_to_raw
+from gateway.core.values import (
+    clamp_bri,
+    clamp_ct,
+    clamp_sat,
+    hue_to_8bit,
+    xy_from_raw,
+    xy_to_raw,
+)
 from radio.clusters import COLOR, FAN_CONTROL, IDENTIFY, LEVEL, ON_OFF
 from radio.commands import RadioCommand, Target, WriteAttributes, ZclCommand
 
@@ -45,11 +52,11 @@ LOOP_INCREMENT = 1
 
 
 def _bri(value: Any) -> int:
-    return min(as_int(value, 0, 255), 254)
+    return clamp_bri(as_int(value, 0, 255))
 
 
 def _sat(value: Any) -> int:
-    return min(as_int(value, 0, 255), 254)
+    return clamp_sat(as_int(value, 0, 255))
 
 
 def _transition(value: Any) -> int:
