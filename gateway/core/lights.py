@@ -3,8 +3,8 @@
 The light's type comes from the simple descriptor (profile + device id); which `state`
 items exist comes from the server clusters and the colour capabilities, because Home
 Assistant picks a light's colour modes from the keys present when the entity is created.
-Every attribute is turned into state by recomputing from the endpoint's attribute cache,
-so a report and a restart from zigpy's cache go through the same code.
+Every attribute is turned into the state items it carries, read from the endpoint's
+attribute cache, so a report and a restart from zigpy's cache go through the same code.
 """
 
 from __future__ import annotations
