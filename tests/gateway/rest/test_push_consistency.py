@@ -154,3 +154,33 @@ async def test_a_scene_recall_pushes_each_light_once(gw: Running, ws: WsClient):
         assert {key: frames[0][key] for key in values} == values, lid
         state = (await gw.get(f"/lights/{lid}"))["state"]
         assert {key: state[key] for key in values} == values, lid
+
+
+@pytest.mark.parametrize(
+    "body", [{"xy": [0.640856, 0.118354]}, {"hue": 30000}], ids=["xy-rounding", "hue"]
+)
+async def test_a_group_action_pushes_each_members_state_once(gw: Running, ws: WsClient, body):
+    members = dict(await lights_of_type(gw, "Extended color light"))
+    (marker, _), *_ = await lights_of_type(gw, "On/Off plug-in unit")
+    r = await gw.http.post(f"/api/{gw.key}/groups", json={"name": "Desk"})
+    gid = r.json()[0]["success"]["id"]
+    assert (await gw.put(f"/groups/{gid}", {"lights": list(members)})).status_code == 200
+    reports = Reports(gw)
+    await flush(gw, ws, marker)
+    seen, since = len(ws.events), len(reports.events)
+
+    r = await gw.put(f"/groups/{gid}/action", body)
+    [(key, value)] = [
+        (path.rsplit("/", 1)[1], value)
+        for item in r.json()
+        for path, value in item["success"].items()
+    ]
+    for light in members.values():
+        await reports.wait(since, ieee_of(light), COLOR)
+    await flush(gw, ws, marker)
+
+    for lid in members:
+        frames = light_frames(ws, seen, lid)
+        assert len(frames) == 1, (lid, frames)
+        assert frames[0][key] == value
+        assert (await gw.get(f"/lights/{lid}"))["state"][key] == value
