@@ -20,12 +20,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from gateway.core import values
 from radio.commands import GroupTarget
 
 from .errors import ApiError
 from .plan import Plan
 from .resource import (
-    clamp_ct,
     ct_range,
     group_on_state,
     int_value,
@@ -72,8 +72,8 @@ class GroupActionPlan(Plan):
 
 
 def group_address(group_id: str, address: int | None) -> int:
-    """The Zigbee group address: the id itself, except for the all-lights group "0"."""
-    value = int(group_id) if address is None else address
+    """The Zigbee group address: `address` if the shell gives one, else the group's own."""
+    value = values.group_address(group_id) if address is None else address
     if not 0 <= value <= 0xFFFF:
         raise ValueError(f"not a group address: {value}")
     return value
@@ -125,7 +125,7 @@ def _member_changes(
             ct = max(int_value(state, "ct", 0) + req.ct_inc, 0)
         else:
             ct = req.ct or 0
-        out.update(ct=clamp_ct(ct, ct_range(light)), colormode="ct")
+        out.update(ct=values.clamp_ct(ct, ct_range(light)), colormode="ct")
     elif mode == "hs" and "hue" in state and "sat" in state:
         out.update({k: applied[k] for k in ("hue", "sat") if k in applied}, colormode="hs")
     if "effect" in applied:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from gateway.core.values import ALL_LIGHTS_GROUP
 from radio.commands import PermitJoin, RemoveDevice, RemoveFromGroup
 
 from .errors import ApiError, success_items
@@ -14,7 +15,6 @@ from .resource import device_target, sub
 from .validate import Invalid, as_bool, as_str
 
 LIGHT_NAME_MAX = 32
-ALL_LIGHTS_GROUP_ID = "0"  # its Zigbee address is not 0; the shell handles that group
 
 
 @dataclass(slots=True)
@@ -76,7 +76,7 @@ def plan_light_delete(light_id: str, light: Mapping[str, Any], body: Any) -> Lig
         plan.commands.extend(
             RemoveFromGroup(target, int(gid))
             for gid in groups
-            if isinstance(gid, str) and gid.isdecimal() and gid != ALL_LIGHTS_GROUP_ID
+            if isinstance(gid, str) and gid.isdecimal() and gid != ALL_LIGHTS_GROUP
         )
     return plan
 

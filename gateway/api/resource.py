@@ -56,13 +56,6 @@ def ct_range(light: Mapping[str, Any]) -> tuple[int, int] | None:
     return None
 
 
-def clamp_ct(ct: int, limits: tuple[int, int] | None) -> int:
-    """Into the light's range (deCONZ clamps rather than rejects), and within ZCL's 0xFEFF."""
-    if limits is not None:
-        ct = min(max(ct, limits[0]), limits[1])
-    return min(ct, 0xFEFF)
-
-
 def supports_enhanced_hue(light: Mapping[str, Any]) -> bool:
     """Enhanced (16-bit) hue unless `colorcapabilities` says otherwise.
 

@@ -19,18 +19,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from radio.commands import DeviceTarget, GroupTarget, ZclCommand
-from radio.scene_fields import ColorFields, LevelFields, OnOffFields, field_set
+from gateway.core.values import round_xy, xy_to_raw
+from radio.clusters import SCENES
+from radio.commands import AddScene, DeviceTarget, GroupTarget, SceneColour, ZclCommand
 
-from .colour import mired_to_xy, zcl_xy
+from .colour import mired_to_xy
 from .errors import ApiError, ErrorType
 from .group_action import group_address
 from .plan import Plan
-from .resource import device_target, group_on_state, int_value, is_reachable, sub
+from .resource import device_target, group_on_state, is_reachable, sub
 from .state_core import VALIDATORS
 from .validate import Invalid, as_int, as_str
 
-SCENES, ON_OFF, LEVEL, COLOR = 0x0005, 0x0006, 0x0008, 0x0300
 SCENE_NAME_MAX = 32
 DEFAULT_SCENE_TRANSITION = 10  # 1 s, deCONZ's default for new and re-stored scenes
 MAX_SCENE_ID = 255
@@ -38,8 +38,9 @@ MAX_SCENE_ID = 255
 
 @dataclass(slots=True)
 class ScenePlan(Plan):
-    """`scene_id`/`scene`: the scene to store under that id (create and store);
-    `deleted`: the scene id to drop (delete)."""
+    """`scene_id`/`scene`: the scene's name and transition time under that id (create and
+    store; the store snapshots the members' values itself); `deleted`: the scene id to
+    drop (delete)."""
 
     scene_id: str | None = None
     scene: dict[str, Any] | None = None
@@ -48,27 +49,6 @@ class ScenePlan(Plan):
 
 def _scene_path(group_id: str, scene_id: str) -> str:
     return f"/groups/{group_id}/scenes/{scene_id}"
-
-
-def _snapshot(light_id: str, light: Mapping[str, Any], transition: int) -> dict[str, Any]:
-    """One light's current values as a stored scene entry."""
-    state = sub(light, "state")
-    entry: dict[str, Any] = {
-        "id": light_id,
-        "on": state.get("on") is True,
-        "transitiontime": transition,
-    }
-    if "bri" in state:
-        entry["bri"] = min(int_value(state, "bri", 0), 254)
-    mode = state.get("colormode")
-    xy = state.get("xy")
-    if mode == "xy" and isinstance(xy, list) and len(xy) == 2:
-        entry.update(colormode="xy", x=xy[0], y=xy[1])
-    elif mode == "ct" and "ct" in state:
-        entry.update(colormode="ct", ct=int_value(state, "ct", 0))
-    elif mode == "hs" and "hue" in state and "sat" in state:
-        entry.update(colormode="hs", hue=int_value(state, "hue", 0), sat=int_value(state, "sat", 0))
-    return entry
 
 
 def _store_commands(target: GroupTarget, scene_id: int, transition: int) -> list[ZclCommand]:
@@ -108,7 +88,8 @@ def plan_scene_create(
 ) -> ScenePlan:
     """Plan `POST /groups/<group_id>/scenes`: optional `name` (≤32, default "Scene <id>")
     and `id` (0..255, default the lowest free from 1). A name or id already used → 400,
-    type 100. Snapshots the reachable members and groupcasts Add (empty) + Store."""
+    type 100. Groupcasts Add (empty) + Store; the store snapshots the reachable members
+    (so `members` is not read here)."""
     path = f"/groups/{group_id}/scenes"
     if not isinstance(body, Mapping) or not body:
         return ScenePlan.rejected(ApiError.invalid_json(path))
@@ -135,14 +116,7 @@ def plan_scene_create(
             )
 
     scene_id = str(number)
-    scene = {
-        "name": name or f"Scene {scene_id}",
-        "transitiontime": DEFAULT_SCENE_TRANSITION,
-        "lights": [
-            _snapshot(lid, light, DEFAULT_SCENE_TRANSITION)
-            for lid, light in _reachable_members(members).items()
-        ],
-    }
+    scene = {"name": name or f"Scene {scene_id}", "transitiontime": DEFAULT_SCENE_TRANSITION}
     target = GroupTarget(group_address(group_id, address))
     plan = ScenePlan(scene_id=scene_id, scene=scene)
     plan.commands = _store_commands(target, number, DEFAULT_SCENE_TRANSITION)
@@ -184,8 +158,9 @@ def plan_scene_store(
     *,
     address: int | None = None,
 ) -> ScenePlan:
-    """Plan `PUT .../scenes/<scene_id>/store`: re-snapshot the reachable members and
-    groupcast Add (empty) + Store. Optional `transitiontime` (default 10 = 1 s)."""
+    """Plan `PUT .../scenes/<scene_id>/store`: groupcast Add (empty) + Store, and the
+    store re-snapshots the reachable members (`members` is not read here). Optional
+    `transitiontime` (default 10 = 1 s)."""
     path = _scene_path(group_id, scene_id)
     if scene_id not in scenes:
         return ScenePlan.rejected(ApiError.not_found(path))
@@ -200,13 +175,8 @@ def plan_scene_store(
             return ScenePlan.rejected(
                 ApiError.invalid_value(f"{path}/transitiontime", "transitiontime", value)
             )
-    scene = {
-        **scenes[scene_id],
-        "transitiontime": transition,
-        "lights": [
-            _snapshot(lid, light, transition) for lid, light in _reachable_members(members).items()
-        ],
-    }
+    scene = {**scenes[scene_id], "transitiontime": transition}
+    scene.pop("lights", None)
     target = GroupTarget(group_address(group_id, address))
     plan = ScenePlan(scene_id=scene_id, scene=scene)
     plan.commands = _store_commands(target, int(scene_id), transition)
@@ -289,51 +259,33 @@ def _ct_below_1000(value: Any) -> int:
     return as_int(value, 0, 999)
 
 
-def _scene_fields(entry: Mapping[str, Any], with_color: bool) -> list[Any]:
-    """On/Off, Level and (for colour lights) Color extension field sets for one light."""
-    sets = [field_set(ON_OFF, OnOffFields(on_off=entry.get("on") is True))]
-    if "bri" in entry:
-        sets.append(field_set(LEVEL, LevelFields(current_level=int(entry["bri"]))))
-    if with_color:
-        mode = entry.get("colormode")
-        x, y = (entry.get("x", 0.0), entry.get("y", 0.0))
-        if mode == "ct" and "ct" in entry:
-            x, y = mired_to_xy(int(entry["ct"]))
-        hs = mode == "hs"
-        sets.append(
-            field_set(
-                COLOR,
-                ColorFields(
-                    current_x=zcl_xy(float(x)),
-                    current_y=zcl_xy(float(y)),
-                    enhanced_current_hue=int(entry.get("hue", 0)) if hs else 0,
-                    current_saturation=int(entry.get("sat", 0)) if hs else 0,
-                    color_loop_active=0,
-                    color_loop_direction=0,
-                    color_loop_time=0,
-                ),
-            )
-        )
-    return sets
+def _scene_colour(entry: Mapping[str, Any]) -> SceneColour:
+    """A scene entry's colour as the light stores it; a ct entry as its xy point."""
+    mode = entry.get("colormode")
+    x, y = (entry.get("x", 0.0), entry.get("y", 0.0))
+    if mode == "ct" and "ct" in entry:
+        x, y = mired_to_xy(int(entry["ct"]))
+    hs = mode == "hs"
+    return SceneColour(
+        x=xy_to_raw(float(x)),
+        y=xy_to_raw(float(y)),
+        enhanced_hue=int(entry.get("hue", 0)) if hs else 0,
+        saturation=int(entry.get("sat", 0)) if hs else 0,
+    )
 
 
 def _add_scene(
     target: DeviceTarget, group: int, scene_id: int, entry: Mapping[str, Any], with_color: bool
-) -> ZclCommand:
-    """Add Scene counts seconds, Enhanced Add tenths: use Add when nothing is lost."""
-    transition = int(entry.get("transitiontime", DEFAULT_SCENE_TRANSITION))
-    whole_seconds = transition % 10 == 0
-    return ZclCommand(
+) -> AddScene:
+    """One light's entry as the On/Off, Level and (for colour lights) Color values it keeps."""
+    return AddScene(
         target,
-        SCENES,
-        "add" if whole_seconds else "enhanced_add",
-        {
-            "group_id": group,
-            "scene_id": scene_id,
-            "transition_time": transition // 10 if whole_seconds else transition,
-            "scene_name": "",
-            "extension_field_sets": _scene_fields(entry, with_color),
-        },
+        group,
+        scene_id,
+        transition=int(entry.get("transitiontime", DEFAULT_SCENE_TRANSITION)),
+        on=entry.get("on") is True,
+        level=int(entry["bri"]) if "bri" in entry else None,
+        colour=_scene_colour(entry) if with_color else None,
     )
 
 
@@ -396,7 +348,7 @@ def plan_scene_light_state(
     updated = {k: v for k, v in values.items() if k in ("on", "bri", "transitiontime")}
     if "xy" in values:
         x, y = values["xy"]
-        updated.update(colormode="xy", x=round(x, 4), y=round(y, 4))
+        updated.update(colormode="xy", x=round_xy(x), y=round_xy(y))
     elif "ct" in values:
         updated.update(colormode="ct", ct=values["ct"])
     elif "hue" in values or "sat" in values:

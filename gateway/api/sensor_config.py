@@ -17,14 +17,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from radio.clusters import OCCUPANCY, THERMOSTAT
 from radio.commands import WriteAttributes
 
 from .errors import ApiError, success_items
 from .plan import Plan
 from .resource import device_target, int_value, sub
 from .validate import Invalid, as_bool, as_choice, as_int, as_int_choice, as_str
-
-OCCUPANCY, THERMOSTAT = 0x0406, 0x0201
 
 READ_ONLY = frozenset(
     {

@@ -15,13 +15,13 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from gateway.api.config import DEFAULT_GATEWAY_NAME as DEFAULT_NAME
 from gateway.core import timefmt
 
 SWVERSION = "2.33.2"
 APIVERSION = "1.16.0"
 DATASTOREVERSION = "93"
 MODELID = "deCONZ"
-DEFAULT_NAME = "Phoscon-GW"
 DEFAULT_NETWORK_OPEN_DURATION = 60
 
 

@@ -24,7 +24,8 @@ from gateway.app.auth import ApiKey, Authenticator, load_or_create_password
 from gateway.app.bus import EventBus
 from gateway.app.eventlog import log_event
 from gateway.core.persistence import Persistence
-from gateway.core.store import ALL_LIGHTS_ADDRESS, Store
+from gateway.core.store import Store
+from gateway.core.values import group_address
 from radio import commands as cmd
 from radio import events as ev
 from radio.controller import Radio, RadioSettings
@@ -43,11 +44,6 @@ _GROUP = re.compile(r"^/groups/(\d+)$")
 _SCENE = re.compile(r"^/groups/(\d+)/scenes/(\d+)$")
 _SCENE_LIGHT = re.compile(r"^/groups/(\d+)/scenes/(\d+)/lights/(\d+)$")
 _DERIVED = re.compile(r"^/groups/\d+/state$")  # any_on/all_on: the store recomputes them
-
-
-def group_address(gid: str) -> int:
-    """The Zigbee group address behind a REST group id ("0" is the all-lights group)."""
-    return ALL_LIGHTS_ADDRESS if gid == "0" else int(gid)
 
 
 class Gateway:

@@ -36,6 +36,7 @@ from .outbox import Outbox
 from .persistence import Persistence
 from .resources import DeviceResource, EventType, Group, Light, Message, Sensor
 from .uniqueid import light_uniqueid, normalize_ieee, sensor_uniqueid
+from .values import group_id
 
 
 @dataclass(slots=True)
@@ -231,8 +232,7 @@ class DeviceBook:
             self._outbox.flush(dev.resources, out)
             gid = args.get("group_id", event.group)
             if gid is not None and "scene_id" in args:
-                group_id = self._groupbook.group_id(int(gid))
-                self._groupbook.scene_called(group_id, str(int(args["scene_id"])), out)
+                self._groupbook.scene_called(group_id(int(gid)), str(int(args["scene_id"])), out)
 
     # --- device (re)initialisation -----------------------------------------------------
 
@@ -465,7 +465,7 @@ class DeviceBook:
     def _learn_switch_group(self, switch: Sensor, address: int) -> None:
         """A remote's groupcast tells which group it controls (`config.group`); like deCONZ,
         an unknown group is created so apps can show it."""
-        gid = self._groupbook.group_id(address)
+        gid = group_id(address)
         if gid == group_map.ALL_LIGHTS:
             return
         groups = switches.add_group(str(switch.config.get("group") or ""), int(gid))

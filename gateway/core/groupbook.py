@@ -27,9 +27,6 @@ from .resources import (
     SceneLight,
 )
 
-ALL_LIGHTS_ADDRESS = 0xFFF0
-"""The Zigbee group address behind the hidden all-lights group "0" (deCONZ uses 0xFFF0)."""
-
 
 class GroupBook:
     """Owns the groups (and their scenes); lights are read, never added or removed here."""
@@ -170,10 +167,6 @@ class GroupBook:
             if sensor_id in group.devicemembership:
                 group.devicemembership.remove(sensor_id)
                 group.touch()
-
-    @staticmethod
-    def group_id(address: int) -> str:
-        return group_map.ALL_LIGHTS if address == ALL_LIGHTS_ADDRESS else str(address)
 
     # --- scenes --------------------------------------------------------------------------
 

@@ -63,11 +63,12 @@ from . import sensors as sensor_map
 from . import timefmt
 from .devices import Device, DeviceBook, Known
 from .errors import NotFound
-from .groupbook import ALL_LIGHTS_ADDRESS, GroupBook
+from .groupbook import GroupBook
 from .outbox import Outbox
 from .persistence import Persistence
 from .resources import DeviceResource, Group, Light, Message, Scene, SceneLight, Sensor
 from .uniqueid import normalize_ieee
+from .values import ALL_LIGHTS_ADDRESS
 
 __all__ = ["ALL_LIGHTS_ADDRESS", "DEFAULT_LASTSEEN_INTERVAL", "Message", "Store"]
 

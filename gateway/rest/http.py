@@ -13,8 +13,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from gateway.api.errors import MAX_BODY_BYTES
+
 JSON_TYPE = "application/json; charset=utf-8"
-MAX_BODY = 64 * 1024
 BASE_HEADERS = {"Access-Control-Allow-Origin": "*"}
 
 
@@ -38,7 +39,7 @@ class BodyTooLarge(Exception):
     pass
 
 
-async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
+async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
     """The request body, refusing more than `limit` bytes without reading it all."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:

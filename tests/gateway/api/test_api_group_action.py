@@ -162,7 +162,9 @@ def test_ct_is_clamped_to_each_members_range(group, members):
 def test_xy_goes_only_to_members_with_xy(group, members):
     result = plan(group, members, {"xy": [0.7, 0.3], "transitiontime": 0})
     assert result.commands == [
-        cmd(0x0300, "move_to_color", color_x=45874, color_y=19660, transition_time=0)
+        cmd(
+            0x0300, "move_to_color", color_x=45875, color_y=19661, transition_time=0
+        )  # v·65535, rounded half up
     ]
     assert result.changes == {
         "/groups/1/action": {"xy": [0.7, 0.3], "colormode": "xy"},

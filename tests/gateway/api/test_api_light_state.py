@@ -168,7 +168,7 @@ class TestPriorityAndOrder:
         result = plan("3", color_light, body)
         assert result.responses == [ok("/lights/3/state/xy", [0.3, 0.4])]
         assert result.commands == [
-            cmd(COLOR, 0x0300, "move_to_color", color_x=19660, color_y=26214, transition_time=4)
+            cmd(COLOR, 0x0300, "move_to_color", color_x=19661, color_y=26214, transition_time=4)
         ]
         assert result.optimistic == {"xy": [0.3, 0.4], "colormode": "xy"}
 
