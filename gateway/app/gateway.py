@@ -62,9 +62,9 @@ class Gateway:
         self.clock = clock
         self.persistence = Persistence.open_data_dir(data_dir)
         self.store = Store(self.persistence, clock=clock, network_up=False)
-        self.settings: dict[str, Any] = self.persistence.config_items()
-        if "uuid" not in self.settings:
-            self.save_settings({"uuid": str(uuid.uuid4())})
+        self.config: dict[str, Any] = self.persistence.config_items()
+        if "uuid" not in self.config:
+            self.save_config({"uuid": str(uuid.uuid4())})
         keys = {
             row.key: ApiKey(row.key, row.name, row.created, row.last_used)
             for row in self.persistence.apikeys()
@@ -135,14 +135,14 @@ class Gateway:
             self.auth.flush_usage()
         self.persistence.close()
 
-    # -- settings ----------------------------------------------------------------------
+    # -- config ------------------------------------------------------------------------
 
-    def save_settings(self, values: Mapping[str, Any]) -> None:
-        """Persist gateway settings (durably, before any reply) and apply live ones."""
+    def save_config(self, values: Mapping[str, Any]) -> None:
+        """Persist deCONZ config values (durably, before any reply) and apply live ones."""
         if not values:
             return
         self.persistence.set_config(values)
-        self.settings.update(values)
+        self.config.update(values)
         if "websocketnotifyall" in values:
             self.store.websocketnotifyall = bool(values["websocketnotifyall"])
         if "lightlastseeninterval" in values:
@@ -154,7 +154,7 @@ class Gateway:
             for key, rec in self.auth.keys.items()
         }
         return config_view.ConfigContext(
-            settings=self.settings,
+            config=self.config,
             network=self.network,
             websocketport=self.websocketport,
             whitelist=whitelist,
@@ -198,7 +198,7 @@ class Gateway:
                 out += s.set_group_lights(m[1], values["lights"])
             return out
         if path == "/config":
-            self.save_settings(values)
+            self.save_config(values)
             return []
         if _DERIVED.match(path):
             return []

@@ -89,7 +89,7 @@ class Daemon:
         s = self.settings
         self.gateway = gw = Gateway(s.radio)
         gw.radio.app_created_hooks.append(self.autobackup.attach)
-        gw.save_settings(self._setting_overrides(gw))
+        gw.save_config(self._setting_overrides(gw))
         gw.event_observers.append(self.metrics.on_radio_event)
         self.ws = WebsocketEventServer()
         await self.ws.start(s.host, s.ws_port)
@@ -104,7 +104,7 @@ class Daemon:
         change them until the next start."""
         s = self.settings
         wanted = {"name": s.gateway_name, "websocketnotifyall": s.websocketnotifyall}
-        return {k: v for k, v in wanted.items() if v is not None and gw.settings.get(k) != v}
+        return {k: v for k, v in wanted.items() if v is not None and gw.config.get(k) != v}
 
     async def start_radio(self) -> None:
         s = self.settings

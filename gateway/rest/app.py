@@ -259,7 +259,7 @@ for _kind in ("lights", "sensors", "groups"):
 
 
 async def _search(call: Call, resource: str) -> Response:
-    duration = int(call.gw.settings.get("networkopenduration", 60))
+    duration = int(call.gw.config.get("networkopenduration", 60))
     plan = lights.plan_search(resource, duration)  # type: ignore[arg-type]
     return await _plan_reply(call, plan, f"/{resource}")
 
