@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .changes import LightState
 from .errors import ApiError
 from .group_action import GroupActionPlan, plan_group_action
 from .plan import Plan
@@ -71,13 +72,13 @@ AVAILABLE: dict[str, Callable[[Mapping[str, Any]], bool]] = {
 
 @dataclass(slots=True)
 class LightStatePlan(Plan):
-    """`changes["/lights/<id>/state"]` holds the optimistic state (see `optimistic`)."""
+    """`changes` holds the light's optimistic state as one `LightState` (see `optimistic`)."""
 
     light_id: str = ""
 
     @property
-    def optimistic(self) -> dict[str, Any]:
-        return self.changes.get(f"/lights/{self.light_id}/state", {})
+    def optimistic(self) -> Mapping[str, Any]:
+        return next((c.values for c in self.changes if isinstance(c, LightState)), {})
 
 
 def _parse(
@@ -147,5 +148,6 @@ def plan_light_state(light_id: str, light: Mapping[str, Any], body: Any) -> Ligh
     outcome = build_commands(receiver, req)
     plan.responses.extend(outcome.responses)
     plan.commands.extend(outcome.commands)
-    plan.change(path, {k: v for k, v in outcome.state.items() if k in state})
+    if optimistic := {k: v for k, v in outcome.state.items() if k in state}:
+        plan.change(LightState(light_id, optimistic))
     return plan

@@ -4,9 +4,9 @@ A scene is the Zigbee pair (group address, scene id 0..255) stored in every memb
 the gateway keeps its own copy of each light's values (the GET form, `x`/`y` as 0..1
 floats). Store/recall/remove are groupcasts; editing one light's values is a unicast Add
 Scene (Enhanced Add for transitions that are not whole seconds) carrying extension field
-sets. REST recalls update member lights optimistically and set the group's
-`action.scene`; they never produce a `scene-called` event (deCONZ sends that only for
-recalls heard on the air).
+sets. A REST recall is a `RecallScene` change: the store applies the scene to the
+member lights and sets the group's `action.scene`; it never produces a `scene-called`
+event (deCONZ sends that only for recalls heard on the air).
 
 `scenes` arguments map scene id → the stored scene:
 `{"name": str, "transitiontime": int, "lights": [{"id", "on", "bri", "transitiontime",
@@ -22,11 +22,12 @@ from typing import Any
 from radio.commands import DeviceTarget, GroupTarget, ZclCommand
 from radio.scene_fields import ColorFields, LevelFields, OnOffFields, field_set
 
+from .changes import CreateScene, DeleteScene, RecallScene, SceneLightState, SceneRename, StoreScene
 from .colour import mired_to_xy, zcl_xy
 from .errors import ApiError, ErrorType
 from .group_action import group_address
 from .plan import Plan
-from .resource import device_target, group_on_state, int_value, is_reachable, sub
+from .resource import device_target, int_value, is_reachable, sub
 from .state_core import VALIDATORS
 from .validate import Invalid, as_int, as_str
 
@@ -38,12 +39,10 @@ MAX_SCENE_ID = 255
 
 @dataclass(slots=True)
 class ScenePlan(Plan):
-    """`scene_id`/`scene`: the scene to store under that id (create and store);
-    `deleted`: the scene id to drop (delete)."""
+    """`scene_id`/`scene`: the scene as the planner snapshots it (create and store)."""
 
     scene_id: str | None = None
     scene: dict[str, Any] | None = None
-    deleted: str | None = None
 
 
 def _scene_path(group_id: str, scene_id: str) -> str:
@@ -147,6 +146,7 @@ def plan_scene_create(
     plan = ScenePlan(scene_id=scene_id, scene=scene)
     plan.commands = _store_commands(target, number, DEFAULT_SCENE_TRANSITION)
     plan.ok("id", scene_id)
+    plan.change(CreateScene(group_id, scene_id, scene["name"]))
     return plan
 
 
@@ -171,7 +171,7 @@ def plan_scene_attributes(
         )
     plan = ScenePlan()
     plan.ok(f"{path}/name", name)
-    plan.change(path, {"name": name})
+    plan.change(SceneRename(group_id, scene_id, name))
     return plan
 
 
@@ -211,6 +211,7 @@ def plan_scene_store(
     plan = ScenePlan(scene_id=scene_id, scene=scene)
     plan.commands = _store_commands(target, int(scene_id), transition)
     plan.ok("id", scene_id)
+    plan.change(StoreScene(group_id, scene_id))
     return plan
 
 
@@ -228,32 +229,18 @@ def _resolve(scene_ref: str, group: Mapping[str, Any], scenes: Mapping[str, Any]
     return ids[(ids.index(last) + step) % len(ids)]
 
 
-def _recalled_state(entry: Mapping[str, Any], state: Mapping[str, Any]) -> dict[str, Any]:
-    """What a light shows after recalling its scene entry, limited to items it has."""
-    out: dict[str, Any] = {k: entry[k] for k in ("on", "bri") if k in entry}
-    mode = entry.get("colormode")
-    if mode == "xy" and "x" in entry and "y" in entry:
-        out.update(colormode="xy", xy=[entry["x"], entry["y"]])
-    elif mode == "ct" and "ct" in entry:
-        out.update(colormode="ct", ct=entry["ct"])
-    elif mode == "hs":
-        out.update({k: entry[k] for k in ("hue", "sat") if k in entry}, colormode="hs")
-    return {key: value for key, value in out.items() if key in state}
-
-
 def plan_scene_recall(
     group_id: str,
     scene_ref: str,
     group: Mapping[str, Any],
     scenes: Mapping[str, Mapping[str, Any]],
-    members: Mapping[str, Mapping[str, Any]],
     *,
     address: int | None = None,
 ) -> ScenePlan:
     """Plan `PUT .../scenes/<scene_ref>/recall`; `scene_ref` may be `next` or `prev`.
 
-    Replies with the id as given in the URL (deCONZ). Sets `action.scene` and applies the
-    stored light values to the reachable members at once.
+    Replies with the id as given in the URL (deCONZ). The `RecallScene` change names the
+    resolved scene, so the store applies the one the lights are told to recall.
     """
     path = _scene_path(group_id, scene_ref)
     scene_id = _resolve(scene_ref, group, scenes)
@@ -265,17 +252,7 @@ def plan_scene_recall(
         ZclCommand(target, SCENES, "recall", {"group_id": target.group, "scene_id": int(scene_id)})
     )
     plan.ok("id", scene_ref)
-    plan.change(f"/groups/{group_id}/action", {"scene": scene_id})
-    reachable = _reachable_members(members)
-    updated = dict(members)
-    for entry in scenes[scene_id].get("lights", []):
-        lid = entry.get("id") if isinstance(entry, Mapping) else None
-        if lid in reachable:
-            state = sub(reachable[lid], "state")
-            changes = _recalled_state(entry, state)
-            plan.change(f"/lights/{lid}/state", changes)
-            updated[lid] = {**reachable[lid], "state": {**state, **changes}}
-    plan.change(f"/groups/{group_id}/state", group_on_state(updated.values()))
+    plan.change(RecallScene(group_id, scene_id))
     return plan
 
 
@@ -413,7 +390,7 @@ def plan_scene_light_state(
         )
     )
     plan.ok("id", scene_id)
-    plan.change(f"{_scene_path(group_id, scene_id)}/lights/{light_id}", updated)
+    plan.change(SceneLightState(group_id, scene_id, light_id, updated))
     return plan
 
 
@@ -429,7 +406,8 @@ def plan_scene_delete(
     if scene_id not in scenes:
         return ScenePlan.rejected(ApiError.not_found(path))
     target = GroupTarget(group_address(group_id, address))
-    plan = ScenePlan(deleted=scene_id)
+    plan = ScenePlan()
+    plan.change(DeleteScene(group_id, scene_id))
     plan.commands.append(
         ZclCommand(target, SCENES, "remove", {"group_id": target.group, "scene_id": int(scene_id)})
     )

@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from gateway.api import changes
+from gateway.api.changes import Change
 from gateway.api.errors import ApiError
 from gateway.api.plan import Plan
 from gateway.app import config_view
@@ -31,17 +32,6 @@ from radio.controller import Radio, RadioSettings
 LOGGER = logging.getLogger("gateway")
 
 Message = dict[str, Any]
-
-_LIGHT_STATE = re.compile(r"^/lights/(\d+)/state$")
-_LIGHT = re.compile(r"^/lights/(\d+)$")
-_SENSOR_CONFIG = re.compile(r"^/sensors/(\d+)/config$")
-_SENSOR_STATE = re.compile(r"^/sensors/(\d+)/state$")
-_SENSOR = re.compile(r"^/sensors/(\d+)$")
-_GROUP_ACTION = re.compile(r"^/groups/(\d+)/action$")
-_GROUP = re.compile(r"^/groups/(\d+)$")
-_SCENE = re.compile(r"^/groups/(\d+)/scenes/(\d+)$")
-_SCENE_LIGHT = re.compile(r"^/groups/(\d+)/scenes/(\d+)/lights/(\d+)$")
-_DERIVED = re.compile(r"^/groups/\d+/state$")  # any_on/all_on: the store recomputes them
 
 
 def group_address(gid: str) -> int:
@@ -165,44 +155,53 @@ class Gateway:
 
     # -- carrying out plans --------------------------------------------------------------
 
-    def apply_changes(self, changes: Mapping[str, Mapping[str, Any]]) -> None:
-        """Optimistic changes from a plan, through the store (which publishes messages)."""
+    def apply_changes(self, changes: Iterable[Change]) -> None:
+        """A plan's changes, in order, through the store; the messages they cause are
+        published together, with the groups' any_on/all_on recomputed once at the end."""
         out: list[Message] = []
         with self.store.grouped(out):
-            for path, values in changes.items():
-                out.extend(self._apply(path, dict(values)))
+            for change in changes:
+                out.extend(self._apply(change))
         self.publish(out)
 
-    def _apply(self, path: str, values: dict[str, Any]) -> list[Message]:
+    def _apply(self, change: Change) -> list[Message]:
         s = self.store
-        if m := _LIGHT_STATE.match(path):
-            return s.apply_light_state(m[1], values)
-        if m := _SENSOR_CONFIG.match(path):
-            return s.apply_sensor_config(m[1], values)
-        if m := _SENSOR_STATE.match(path):
-            return s.apply_sensor_state(m[1], values)
-        if m := _GROUP_ACTION.match(path):
-            return s.set_group_action(m[1], values)
-        if m := _SCENE_LIGHT.match(path):
-            return s.set_scene_light_state(m[1], m[2], m[3], values)
-        if m := _SCENE.match(path):
-            return s.rename_scene(m[1], m[2], values["name"]) if "name" in values else []
-        if (m := _LIGHT.match(path)) or (m := _SENSOR.match(path)):
-            kind = "lights" if path.startswith("/lights") else "sensors"
-            return s.rename(kind, m[1], values["name"]) if "name" in values else []
-        if m := _GROUP.match(path):
-            out: list[Message] = []
-            if "name" in values:
-                out += s.rename("groups", m[1], values["name"])
-            if "lights" in values:
-                out += s.set_group_lights(m[1], values["lights"])
-            return out
-        if path == "/config":
-            self.save_config(values)
-            return []
-        if _DERIVED.match(path):
-            return []
-        raise ValueError(f"no store operation for change at {path}")
+        match change:
+            case changes.LightState(light_id=lid, values=values):
+                return s.apply_light_state(lid, values)
+            case changes.SensorConfig(sensor_id=sid, values=values):
+                return s.apply_sensor_config(sid, values)
+            case changes.SensorState(sensor_id=sid, values=values):
+                return s.apply_sensor_state(sid, values)
+            case changes.GroupAction(group_id=gid, values=values):
+                return s.set_group_action(gid, values)
+            case changes.Rename(kind=kind, id=id_, name=name):
+                return s.rename(kind, id_, name)
+            case changes.GroupLights(group_id=gid, light_ids=light_ids):
+                return s.set_group_lights(gid, light_ids)
+            case changes.Delete(kind="lights", id=id_):
+                return s.delete_light(id_)
+            case changes.Delete(kind="sensors", id=id_):
+                return s.delete_sensor(id_)
+            case changes.Delete(kind="groups", id=id_):
+                return s.delete_group(id_)
+            case changes.CreateScene(group_id=gid, scene_id=sid, name=name):
+                s.create_scene(gid, name, sid)
+                return []
+            case changes.StoreScene(group_id=gid, scene_id=sid):
+                return s.store_scene(gid, sid)
+            case changes.RecallScene(group_id=gid, scene_id=sid):
+                return s.recall_scene(gid, sid)
+            case changes.SceneRename(group_id=gid, scene_id=sid, name=name):
+                return s.rename_scene(gid, sid, name)
+            case changes.SceneLightState(group_id=gid, scene_id=sid, light_id=lid, values=values):
+                return s.set_scene_light_state(gid, sid, lid, values)
+            case changes.DeleteScene(group_id=gid, scene_id=sid):
+                return s.delete_scene(gid, sid)
+            case changes.ConfigChange(values=values):
+                self.save_config(values)
+                return []
+        raise TypeError(f"no store operation for {change!r}")
 
     async def send(self, commands: list[cmd.RadioCommand]) -> list[cmd.CommandResult]:
         """Hand commands to the radio in order; a failed delivery is logged, not raised —

@@ -290,10 +290,7 @@ async def put_light(call: Call) -> Response:
 async def delete_light(call: Call) -> Response:
     lid, light = _light(call)
     plan = lights.plan_light_delete(lid, light, call.body(f"/lights/{lid}", allow_empty=True))
-    reply = await _plan_reply(call, plan, f"/lights/{lid}")
-    if plan.succeeded:
-        call.gw.publish(call.gw.store.delete_light(lid))
-    return reply
+    return await _plan_reply(call, plan, f"/lights/{lid}")
 
 
 # ---- sensors --------------------------------------------------------------------------
@@ -337,11 +334,9 @@ async def put_sensor(call: Call) -> Response:
 @router.route("DELETE", "sensors/{id}")
 async def delete_sensor(call: Call) -> Response:
     sid, _ = _sensor(call)
-    body = _body_or_reply(call, f"/sensors/{sid}", allow_empty=True)
-    call.gw.publish(call.gw.store.delete_sensor(sid))
-    if "reset" in body:
-        return json_response([success(f"/sensors/{sid}/reset", bool(body["reset"]))])
-    return json_response([success("id", sid)])
+    address = f"/sensors/{sid}"
+    plan = sensor_config.plan_sensor_delete(sid, call.body(address, allow_empty=True))
+    return await _plan_reply(call, plan, address)
 
 
 # ---- groups ---------------------------------------------------------------------------
@@ -398,10 +393,8 @@ async def delete_group(call: Call) -> Response:
         gid, group.to_json(), _members(call, group), address=group_address(gid)
     )
     reply = await _plan_reply(call, plan, address)
-    if plan.succeeded:
-        call.gw.publish(call.gw.store.delete_group(gid))
-        if call.gw.radio.is_up:
-            await call.gw.subscribe_groups([gid], subscribe=False)
+    if reply.status_code == 200 and call.gw.radio.is_up:
+        await call.gw.subscribe_groups([gid], subscribe=False)
     return reply
 
 
@@ -421,11 +414,6 @@ async def create_scene(call: Call) -> Response:
     plan = scenes.plan_scene_create(
         gid, _scenes(group), _members(call, group), call.body(address), address=group_address(gid)
     )
-    if plan.succeeded:
-        try:
-            call.gw.store.create_scene(gid, plan.scene["name"], plan.scene_id)
-        except (NotFound, Conflict, TableFull, NotModifiable) as exc:
-            return error_response(_store_error(exc, address))
     return await _plan_reply(call, plan, address)
 
 
@@ -452,10 +440,7 @@ async def store_scene(call: Call) -> Response:
     plan = scenes.plan_scene_store(
         gid, sid, _scenes(group), _members(call, group), body, address=group_address(gid)
     )
-    reply = await _plan_reply(call, plan, address)
-    if plan.succeeded and reply.status_code == 200:
-        call.gw.publish(call.gw.store.store_scene(gid, sid))
-    return reply
+    return await _plan_reply(call, plan, address)
 
 
 @router.route("PUT", "groups/{gid}/scenes/{sid}/recall")
@@ -465,14 +450,9 @@ async def recall_scene(call: Call) -> Response:
     address = f"/groups/{gid}/scenes/{sid}/recall"
     _require_network(call, address)
     plan = scenes.plan_scene_recall(
-        gid, sid, group.to_json(), _scenes(group), _members(call, group), address=group_address(gid)
+        gid, sid, group.to_json(), _scenes(group), address=group_address(gid)
     )
-    # The store applies the scene's light states itself (and sets action.scene).
-    plan.changes = {}
-    reply = await _plan_reply(call, plan, address)
-    if plan.succeeded and reply.status_code == 200:
-        call.gw.publish(call.gw.store.recall_scene(gid, sid))
-    return reply
+    return await _plan_reply(call, plan, address)
 
 
 @router.route("PUT", "groups/{gid}/scenes/{sid}/lights/{lid}/state")
@@ -496,10 +476,7 @@ async def delete_scene(call: Call) -> Response:
     gid, group, sid = _scene(call)
     address = f"/groups/{gid}/scenes/{sid}"
     plan = scenes.plan_scene_delete(gid, sid, _scenes(group), address=group_address(gid))
-    reply = await _plan_reply(call, plan, address)
-    if plan.succeeded and reply.status_code == 200:
-        call.gw.publish(call.gw.store.delete_scene(gid, sid))
-    return reply
+    return await _plan_reply(call, plan, address)
 
 
 # ---- unauthenticated entry points -----------------------------------------------------
