@@ -23,6 +23,7 @@ from gateway.api.plan import Plan
 from gateway.app import config_view
 from gateway.app.auth import ApiKey, Authenticator, load_or_create_password
 from gateway.app.eventlog import log_event
+from gateway.core.errors import CoreError
 from gateway.core.persistence import Persistence
 from gateway.core.store import ALL_LIGHTS_ADDRESS, Store
 from radio import commands as cmd
@@ -46,7 +47,10 @@ class Gateway:
         *,
         publish: Callable[[Message], None] | None = None,
         clock: Callable[[], float] = time.time,
+        make_radio: Callable[[RadioSettings, Callable[[ev.RadioEvent], None]], Radio] = Radio,
     ):
+        """`make_radio(settings, sink)` builds the radio that sends the plans' commands and
+        reports to `sink`; tests pass a fake one."""
         data_dir = radio_settings.data_dir
         self.data_dir: Path = data_dir
         self.clock = clock
@@ -63,7 +67,7 @@ class Gateway:
             load_or_create_password(data_dir), keys, self.persistence, clock=clock
         )
         self.network = config_view.NetworkFacts()
-        self.radio = Radio(radio_settings, self.on_radio_event)
+        self.radio = make_radio(radio_settings, self.on_radio_event)
         self._publish = publish or (lambda message: None)
         self.websocketport = 0
         self.permit_join_owner: str | None = None
@@ -220,13 +224,24 @@ class Gateway:
 
     async def carry_out(self, plan: Plan, address: str) -> tuple[int, list[dict[str, Any]]]:
         """Apply a plan: 950 if it needs the radio and the network is down; otherwise the
-        optimistic changes first (so the websocket shows them at once, as deCONZ does), then
-        the radio commands."""
+        changes first (so the websocket shows them at once, as deCONZ does), then the radio
+        commands. A change the store refuses (the request raced another) is answered with
+        its deCONZ error and nothing is sent."""
         if plan.commands and not self.radio.is_up:
             error = ApiError.not_connected(address)
             return error.http_status, [error.to_dict()]
         if plan.changes:
-            self.apply_changes(plan.changes)
+            try:
+                self.apply_changes(plan.changes)
+            except CoreError as exc:
+                error = ApiError.from_core(exc, address)
+                return error.http_status, [error.to_dict()]
         if plan.commands:
             await self.send(plan.commands)
         return plan.status, plan.responses
+
+    async def network_backup(self) -> dict[str, Any]:
+        """A fresh Open Coordinator Backup of the running network (network key included)."""
+        from radio.backup import create_backup  # zigpy's backup code: only when asked
+
+        return await create_backup(self.radio.app)
