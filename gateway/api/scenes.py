@@ -27,7 +27,7 @@ from .colour import mired_to_xy, zcl_xy
 from .errors import ApiError, ErrorType
 from .group_action import group_address
 from .plan import Plan
-from .resource import device_target, int_value, is_reachable, sub
+from .resource import device_target, is_reachable, sub
 from .state_core import VALIDATORS
 from .validate import Invalid, as_int, as_str
 
@@ -39,35 +39,12 @@ MAX_SCENE_ID = 255
 
 @dataclass(slots=True)
 class ScenePlan(Plan):
-    """`scene_id`/`scene`: the scene as the planner snapshots it (create and store)."""
-
-    scene_id: str | None = None
-    scene: dict[str, Any] | None = None
+    """Changes: the scene records in `gateway.api.changes`; the store takes the members'
+    snapshot itself when it creates or stores a scene."""
 
 
 def _scene_path(group_id: str, scene_id: str) -> str:
     return f"/groups/{group_id}/scenes/{scene_id}"
-
-
-def _snapshot(light_id: str, light: Mapping[str, Any], transition: int) -> dict[str, Any]:
-    """One light's current values as a stored scene entry."""
-    state = sub(light, "state")
-    entry: dict[str, Any] = {
-        "id": light_id,
-        "on": state.get("on") is True,
-        "transitiontime": transition,
-    }
-    if "bri" in state:
-        entry["bri"] = min(int_value(state, "bri", 0), 254)
-    mode = state.get("colormode")
-    xy = state.get("xy")
-    if mode == "xy" and isinstance(xy, list) and len(xy) == 2:
-        entry.update(colormode="xy", x=xy[0], y=xy[1])
-    elif mode == "ct" and "ct" in state:
-        entry.update(colormode="ct", ct=int_value(state, "ct", 0))
-    elif mode == "hs" and "hue" in state and "sat" in state:
-        entry.update(colormode="hs", hue=int_value(state, "hue", 0), sat=int_value(state, "sat", 0))
-    return entry
 
 
 def _store_commands(target: GroupTarget, scene_id: int, transition: int) -> list[ZclCommand]:
@@ -93,21 +70,16 @@ def _name_taken(scenes: Mapping[str, Mapping[str, Any]], name: str, own_id: str 
     return any(sid != own_id and scene.get("name") == name for sid, scene in scenes.items())
 
 
-def _reachable_members(members: Mapping[str, Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
-    return {lid: light for lid, light in members.items() if is_reachable(light)}
-
-
 def plan_scene_create(
     group_id: str,
     scenes: Mapping[str, Mapping[str, Any]],
-    members: Mapping[str, Mapping[str, Any]],
     body: Any,
     *,
     address: int | None = None,
 ) -> ScenePlan:
     """Plan `POST /groups/<group_id>/scenes`: optional `name` (≤32, default "Scene <id>")
     and `id` (0..255, default the lowest free from 1). A name or id already used → 400,
-    type 100. Snapshots the reachable members and groupcasts Add (empty) + Store."""
+    type 100. Groupcasts Add (empty) + Store: each member saves its current state."""
     path = f"/groups/{group_id}/scenes"
     if not isinstance(body, Mapping) or not body:
         return ScenePlan.rejected(ApiError.invalid_json(path))
@@ -134,19 +106,11 @@ def plan_scene_create(
             )
 
     scene_id = str(number)
-    scene = {
-        "name": name or f"Scene {scene_id}",
-        "transitiontime": DEFAULT_SCENE_TRANSITION,
-        "lights": [
-            _snapshot(lid, light, DEFAULT_SCENE_TRANSITION)
-            for lid, light in _reachable_members(members).items()
-        ],
-    }
     target = GroupTarget(group_address(group_id, address))
-    plan = ScenePlan(scene_id=scene_id, scene=scene)
+    plan = ScenePlan()
     plan.commands = _store_commands(target, number, DEFAULT_SCENE_TRANSITION)
     plan.ok("id", scene_id)
-    plan.change(CreateScene(group_id, scene_id, scene["name"]))
+    plan.change(CreateScene(group_id, scene_id, name or f"Scene {scene_id}"))
     return plan
 
 
@@ -179,13 +143,13 @@ def plan_scene_store(
     group_id: str,
     scene_id: str,
     scenes: Mapping[str, Mapping[str, Any]],
-    members: Mapping[str, Mapping[str, Any]],
     body: Any,
     *,
     address: int | None = None,
 ) -> ScenePlan:
-    """Plan `PUT .../scenes/<scene_id>/store`: re-snapshot the reachable members and
-    groupcast Add (empty) + Store. Optional `transitiontime` (default 10 = 1 s)."""
+    """Plan `PUT .../scenes/<scene_id>/store`: groupcast Add (empty) + Store, so each
+    member saves its current state, which the store snapshots too. Optional
+    `transitiontime` (default 10 = 1 s) for the lights; the stored scene keeps its own."""
     path = _scene_path(group_id, scene_id)
     if scene_id not in scenes:
         return ScenePlan.rejected(ApiError.not_found(path))
@@ -200,15 +164,8 @@ def plan_scene_store(
             return ScenePlan.rejected(
                 ApiError.invalid_value(f"{path}/transitiontime", "transitiontime", value)
             )
-    scene = {
-        **scenes[scene_id],
-        "transitiontime": transition,
-        "lights": [
-            _snapshot(lid, light, transition) for lid, light in _reachable_members(members).items()
-        ],
-    }
     target = GroupTarget(group_address(group_id, address))
-    plan = ScenePlan(scene_id=scene_id, scene=scene)
+    plan = ScenePlan()
     plan.commands = _store_commands(target, int(scene_id), transition)
     plan.ok("id", scene_id)
     plan.change(StoreScene(group_id, scene_id))

@@ -82,7 +82,7 @@ async def create_scene(call: Call) -> Reply:
     gid, group = call.group("gid")
     address = f"/groups/{gid}/scenes"
     plan = scenes.plan_scene_create(
-        gid, scenes_json(group), call.members(group), call.body(address), address=group_address(gid)
+        gid, scenes_json(group), call.body(address), address=group_address(gid)
     )
     return await call.carry_out(plan, address)
 
@@ -110,7 +110,6 @@ async def store_scene(call: Call) -> Reply:
         gid,
         sid,
         scenes_json(group),
-        call.members(group),
         call.body(address, allow_empty=True),
         address=group_address(gid),
     )

@@ -244,9 +244,9 @@ PLANNERS: dict[str, tuple[Callable[[Any], Plan], list[str]]] = {
     ),
     "group create": (lambda b: plan_group_create(b, existing_ids=["1", "2"]), GROUP_KEYS),
     "group attributes": (lambda b: plan_group_attributes("1", GROUP, b, LIGHTS), GROUP_KEYS),
-    "scene create": (lambda b: plan_scene_create("1", SCENES, _members(), b), SCENE_KEYS),
+    "scene create": (lambda b: plan_scene_create("1", SCENES, b), SCENE_KEYS),
     "scene attributes": (lambda b: plan_scene_attributes("1", "1", SCENES, b), SCENE_KEYS),
-    "scene store": (lambda b: plan_scene_store("1", "2", SCENES, _members(), b), SCENE_KEYS),
+    "scene store": (lambda b: plan_scene_store("1", "2", SCENES, b), SCENE_KEYS),
     "scene light state": (
         lambda b: plan_scene_light_state("1", "1", "3", SCENES, EXTENDED_COLOR_LIGHT, b),
         SCENE_KEYS,
@@ -287,7 +287,7 @@ def assert_nothing_happens_without_success(plan: Plan) -> None:
     assert plan.changes == []
     for extra in ("actions", "added", "removed"):
         assert getattr(plan, extra, []) == []
-    for extra in ("scene", "scene_id", "group", "group_id"):
+    for extra in ("group", "group_id"):
         assert getattr(plan, extra, None) is None
 
 
