@@ -248,3 +248,18 @@ async def test_deleting_a_sensor_echoes_reset(client: Client):
     assert reply == Reply(200, [{"success": {f"/sensors/{sid}/reset": True}}])
     assert sid not in client.gw.store.sensors
     assert (await client("DELETE", f"/sensors/{sid}")).status == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "api_path", "key", "path"),
+    [
+        ("POST", "", None, "/"),
+        ("GET", "/config", None, "/config"),
+        ("PUT", "/config", "config", "/"),  # only GET /api/config is public
+        ("GET", "/KEY", "KEY", "/"),
+        ("PUT", "/KEY/lights/1/state/", "KEY", "/lights/1/state"),
+    ],
+)
+def test_url_paths_under_api_name_the_key_first(method, api_path, key, path):
+    request = Request.from_api_path(method, api_path)
+    assert (request.api_key, request.path) == (key, path)
