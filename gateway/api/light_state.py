@@ -74,8 +74,6 @@ AVAILABLE: dict[str, Callable[[Mapping[str, Any]], bool]] = {
 class LightStatePlan(Plan):
     """`changes` holds the light's optimistic state as one `LightState` (see `optimistic`)."""
 
-    light_id: str = ""
-
     @property
     def optimistic(self) -> Mapping[str, Any]:
         return next((c.values for c in self.changes if isinstance(c, LightState)), {})
@@ -121,13 +119,13 @@ def plan_light_state(light_id: str, light: Mapping[str, Any], body: Any) -> Ligh
     """
     path = f"/lights/{light_id}/state"
     if not is_reachable(light):  # deCONZ checks this before looking at the body
-        return LightStatePlan(responses=[ApiError.not_reachable(path).to_dict()], light_id=light_id)
+        return LightStatePlan(responses=[ApiError.not_reachable(path).to_dict()])
     if not isinstance(body, Mapping) or not body:
         return LightStatePlan.rejected(ApiError.invalid_json(path))
 
     state = sub(light, "state")
     req, errors = _parse(path, state, body)
-    plan = LightStatePlan(responses=[error.to_dict() for error in errors], light_id=light_id)
+    plan = LightStatePlan(responses=[error.to_dict() for error in errors])
 
     current_bri = int_value(state, "bri", 0)
     if req.wrap and req.bri_inc is not None:
