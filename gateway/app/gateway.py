@@ -22,6 +22,7 @@ from gateway.api.errors import ApiError
 from gateway.api.plan import Plan
 from gateway.app import config_view
 from gateway.app.auth import ApiKey, Authenticator, load_or_create_password
+from gateway.app.bus import EventBus
 from gateway.app.eventlog import log_event
 from gateway.core.errors import CoreError
 from gateway.core.persistence import Persistence
@@ -45,8 +46,8 @@ class Gateway:
         self,
         radio_settings: RadioSettings,
         *,
-        publish: Callable[[Message], None] | None = None,
         clock: Callable[[], float] = time.time,
+        bus: EventBus | None = None,
         make_radio: Callable[[RadioSettings, Callable[[ev.RadioEvent], None]], Radio] = Radio,
     ):
         """`make_radio(settings, sink)` builds the radio that sends the plans' commands and
@@ -68,24 +69,18 @@ class Gateway:
         )
         self.network = config_view.NetworkFacts()
         self.radio = make_radio(radio_settings, self.on_radio_event)
-        self._publish = publish or (lambda message: None)
+        self.bus = bus if bus is not None else EventBus()
         self.websocketport = 0
         self.permit_join_owner: str | None = None
-        self.events_published = 0
-        # Called with each radio event after the store has handled it (metrics, the daemon).
-        self.event_observers: list[Callable[[ev.RadioEvent], None]] = []
         self._tick_task: asyncio.Task | None = None
         self._tasks: set[asyncio.Task] = set()
 
     # -- the event path ----------------------------------------------------------------
 
-    def attach_publisher(self, publish: Callable[[Message], None]) -> None:
-        self._publish = publish
-
     def publish(self, messages: list[Message]) -> None:
-        for message in messages:
-            self.events_published += 1
-            self._publish(message)
+        """Every message that leaves the store goes out here, through the bus."""
+        if messages:
+            self.bus.publish(messages)
 
     def on_radio_event(self, event: ev.RadioEvent) -> None:
         quiet = isinstance(event, ev.AttributeReport | ev.DeviceSeen)
@@ -98,8 +93,7 @@ class Gateway:
         elif isinstance(event, ev.NetworkDown):
             self.network.connected = False
         self.publish(self.store.handle(event))
-        for observer in self.event_observers:
-            observer(event)
+        self.bus.radio_event(event)
 
     async def subscribe_groups(self, group_ids: list[str], subscribe: bool = True) -> None:
         """Have the coordinator receive these groups' groupcasts (remotes bound to them)."""

@@ -312,8 +312,9 @@ def _refuse_while_running(config: Config, what: str) -> None:
 def restore(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     import asyncio
 
-    from gateway.daemon.preflight import check_data_dir, describe_radio_failure
+    from gateway.daemon.preflight import check_data_dir
     from radio.backup import BackupError, read_backup, restore_backup
+    from radio.failures import describe_radio_failure
 
     # The file first: a bad one stops here, before anything talks to the stick
     network = read_backup(Path(args.file))

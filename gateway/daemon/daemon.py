@@ -26,7 +26,6 @@ from gateway.daemon.preflight import (
     check_data_dir,
     check_port_free,
     check_serial_device,
-    describe_radio_failure,
 )
 from gateway.rest.app import create_app
 from gateway.rest.server import RestServer
@@ -34,6 +33,7 @@ from gateway.ws.server import WebsocketEventServer
 from radio import events as ev
 from radio.autobackup import AutoBackup
 from radio.controller import RadioSettings
+from radio.failures import describe_radio_failure
 from radio.selection import AUTO
 
 LOGGER = logging.getLogger("gateway")
@@ -90,11 +90,11 @@ class Daemon:
         self.gateway = gw = Gateway(s.radio)
         gw.radio.app_created_hooks.append(self.autobackup.attach)
         gw.save_config(self._setting_overrides(gw))
-        gw.event_observers.append(self.metrics.on_radio_event)
+        gw.bus.watch(self.metrics.on_radio_event)
         self.ws = WebsocketEventServer()
         await self.ws.start(s.host, s.ws_port)
         gw.websocketport = self.ws.port or s.ws_port
-        gw.attach_publisher(self.ws.publish)
+        gw.bus.add_sink(lambda event: self.ws.publish(event.text))
         self.rest = RestServer(self.metrics.wrap(create_app(gw)), s.host, s.http_port)
         await self.rest.start()
         await gw.start_timers()
@@ -141,7 +141,7 @@ class Daemon:
 
             self.pairing = JoinOnPermit(self.radio.app)
             self.pairing.reattach()
-            self.gateway.event_observers.append(self.pairing.on_event)
+            self.gateway.bus.watch(self.pairing.on_event)
         await self.demo.start()
 
     async def stop(self) -> None:
@@ -179,7 +179,7 @@ class Daemon:
             step = "looking for the stick" if radio == AUTO else f"starting the {radio} radio"
             notifier.ready(f"Serving {serving}; {step}")
             await self.start_radio()
-            self.gateway.event_observers.append(lambda event: self._report(notifier, event))
+            self.gateway.bus.watch(lambda event: self._report(notifier, event))
             notifier.status(self._running_status())
             LOGGER.info("zigbridge is running: %s; press Ctrl-C to stop", serving)
             await stop.wait()

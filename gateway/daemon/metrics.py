@@ -147,7 +147,7 @@ class Metrics:
                 "zigbridge_events_published_total",
                 "counter",
                 "Websocket events published (each goes to every connected client)",
-                (({}, gw.events_published if gw else 0),),
+                (({}, gw.bus.seq if gw else 0),),
             ),
             Family(
                 "zigbridge_radio_events_total",

@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gateway.daemon.logs import FORMATS, LEVELS, NAMESPACES, LogSettings
-from gateway.daemon.preflight import StartupError
+from radio.failures import ConfigError
+from radio.options import RESERVED_ZIGPY_KEYS
 from radio.selection import AUTO, RADIO_TYPES
 
 if TYPE_CHECKING:
@@ -36,10 +37,6 @@ CONFIG_NAME = "zigbridge.toml"
 SYSTEM_DATA_DIR = Path("/var/lib/zigbridge")
 SERVICE_USER = "zigbridge"
 GATEWAY_NAME_MAX = 16  # deCONZ's limit on config.name
-
-
-class ConfigError(StartupError):
-    """A setting that is unknown, of the wrong type or out of range."""
 
 
 class Invalid(ValueError):
@@ -180,13 +177,6 @@ def _namespace_levels() -> Kind:
         return check(pairs)
 
     return Kind(check, parse, metavar="NS=LEVEL,...")
-
-
-RESERVED_ZIGPY_KEYS = {
-    "device": "--device and --baudrate",
-    "database_path": "--data-dir",
-}
-"""zigpy settings zigbridge sets itself: given as library options they would break it."""
 
 
 def _zigpy_options() -> Kind:

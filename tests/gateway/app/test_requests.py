@@ -71,7 +71,8 @@ class Client:
 async def client(tmp_path: Path) -> AsyncIterator[Client]:
     published: list[dict[str, Any]] = []
     settings = RadioSettings(radio_type="fake", device_path=None, data_dir=tmp_path)
-    gw = Gateway(settings, publish=published.append, make_radio=FakeRadio)
+    gw = Gateway(settings, make_radio=FakeRadio)
+    gw.bus.add_sink(lambda event: published.append(event.message))
     await gw.radio.start()
     await asyncio.sleep(0)  # the network-up subscriptions run in the background
     assert gw.radio.commands == [cmd.SubscribeGroup(ALL_LIGHTS_ADDRESS)]

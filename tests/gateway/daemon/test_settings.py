@@ -11,6 +11,7 @@ import pytest
 
 from gateway.daemon.settings import (
     BY_KEY,
+    BY_NAME,
     OPTIONS,
     Config,
     ConfigError,
@@ -275,3 +276,10 @@ def test_the_example_config_is_valid_and_documents_every_key():
         assert f"`{option.env}`" in readme, f"{option.env} is missing from README.md"
     assert set(BY_KEY) == {o.key for o in OPTIONS}
     assert {f.name for f in fields(Config)} == {"config_file", *(o.name for o in OPTIONS)}
+
+
+def test_radio_options_name_the_option_as_the_settings_do():
+    from radio.options import WHERE
+
+    option = BY_NAME["zigpy"]
+    assert f"{option.key} ({option.flag})" == WHERE

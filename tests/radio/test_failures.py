@@ -8,7 +8,7 @@ import errno
 
 import zigpy.exceptions
 
-from gateway.daemon.preflight import describe_radio_failure
+from radio.failures import describe_radio_failure
 
 
 def test_busy_serial_port():
