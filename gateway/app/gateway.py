@@ -16,8 +16,23 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from gateway.api import changes
-from gateway.api.changes import Change
+from gateway.api.changes import (
+    Change,
+    ConfigChange,
+    CreateScene,
+    Delete,
+    DeleteScene,
+    GroupAction,
+    GroupLights,
+    LightState,
+    RecallScene,
+    Rename,
+    SceneLightState,
+    SceneRename,
+    SensorConfig,
+    SensorState,
+    StoreScene,
+)
 from gateway.api.errors import ApiError
 from gateway.api.plan import Plan
 from gateway.app import config_view
@@ -165,38 +180,38 @@ class Gateway:
     def _apply(self, change: Change) -> list[Message]:
         s = self.store
         match change:
-            case changes.LightState(light_id=lid, values=values):
+            case LightState(light_id=lid, values=values):
                 return s.apply_light_state(lid, values)
-            case changes.SensorConfig(sensor_id=sid, values=values):
+            case SensorConfig(sensor_id=sid, values=values):
                 return s.apply_sensor_config(sid, values)
-            case changes.SensorState(sensor_id=sid, values=values):
+            case SensorState(sensor_id=sid, values=values):
                 return s.apply_sensor_state(sid, values)
-            case changes.GroupAction(group_id=gid, values=values):
+            case GroupAction(group_id=gid, values=values):
                 return s.set_group_action(gid, values)
-            case changes.Rename(kind=kind, id=id_, name=name):
+            case Rename(kind=kind, id=id_, name=name):
                 return s.rename(kind, id_, name)
-            case changes.GroupLights(group_id=gid, light_ids=light_ids):
+            case GroupLights(group_id=gid, light_ids=light_ids):
                 return s.set_group_lights(gid, light_ids)
-            case changes.Delete(kind="lights", id=id_):
+            case Delete(kind="lights", id=id_):
                 return s.delete_light(id_)
-            case changes.Delete(kind="sensors", id=id_):
+            case Delete(kind="sensors", id=id_):
                 return s.delete_sensor(id_)
-            case changes.Delete(kind="groups", id=id_):
+            case Delete(kind="groups", id=id_):
                 return s.delete_group(id_)
-            case changes.CreateScene(group_id=gid, scene_id=sid, name=name):
+            case CreateScene(group_id=gid, scene_id=sid, name=name):
                 s.create_scene(gid, name, sid)
                 return []
-            case changes.StoreScene(group_id=gid, scene_id=sid):
+            case StoreScene(group_id=gid, scene_id=sid):
                 return s.store_scene(gid, sid)
-            case changes.RecallScene(group_id=gid, scene_id=sid):
+            case RecallScene(group_id=gid, scene_id=sid):
                 return s.recall_scene(gid, sid)
-            case changes.SceneRename(group_id=gid, scene_id=sid, name=name):
+            case SceneRename(group_id=gid, scene_id=sid, name=name):
                 return s.rename_scene(gid, sid, name)
-            case changes.SceneLightState(group_id=gid, scene_id=sid, light_id=lid, values=values):
+            case SceneLightState(group_id=gid, scene_id=sid, light_id=lid, values=values):
                 return s.set_scene_light_state(gid, sid, lid, values)
-            case changes.DeleteScene(group_id=gid, scene_id=sid):
+            case DeleteScene(group_id=gid, scene_id=sid):
                 return s.delete_scene(gid, sid)
-            case changes.ConfigChange(values=values):
+            case ConfigChange(values=values):
                 self.save_config(values)
                 return []
         raise TypeError(f"no store operation for {change!r}")
