@@ -264,3 +264,14 @@ async def test_deleting_a_sensor_echoes_reset(client: Client):
 def test_url_paths_under_api_name_the_key_first(method, api_path, key, path):
     request = Request.from_api_path(method, api_path)
     assert (request.api_key, request.path) == (key, path)
+
+
+async def test_a_delete_that_needs_the_radio_is_950_and_changes_nothing(client: Client):
+    lid = light_id(client)
+    gid = (await client("POST", "/groups", b'{"name": "Desk"}')).body[0]["success"]["id"]
+    await client("PUT", f"/groups/{gid}", f'{{"lights": ["{lid}"]}}'.encode())
+    await client.radio.stop()
+    reply = await client("DELETE", f"/lights/{lid}")
+    assert reply.status == 503 and error_of(reply) == (950, f"/lights/{lid}")
+    assert lid in client.gw.store.lights
+    assert not any(m.get("e") == "deleted" for m in client.published)
