@@ -11,8 +11,8 @@ from typing import Any
 
 from zigpy.zcl.clusters.measurement import TemperatureMeasurement
 
-from gateway.daemon.daemon import Daemon, DaemonSettings
-from radio.controller import RadioSettings
+from gateway.daemon.daemon import Daemon
+from gateway.daemon.settings import build_settings
 
 from .common import HOST
 
@@ -26,13 +26,15 @@ async def start_daemon(template: Path, work: Path, devices: int) -> Daemon:
     for name in ("gateway", "radio", "zigpy", "aiosqlite", "websockets", "uvicorn"):
         logging.getLogger(name).setLevel(logging.WARNING)
     daemon = Daemon(
-        DaemonSettings(
-            radio=RadioSettings(radio_type="sim", device_path=None, data_dir=work),
-            host=HOST,
-            http_port=0,
-            ws_port=0,
-            sim_devices=devices,
-            demo_live=False,
+        build_settings(
+            {
+                "data_dir": work,
+                "host": HOST,
+                "http_port": 0,
+                "ws_port": 0,
+                "sim_devices": devices,
+                "sim_quiet": True,
+            }
         )
     )
     await daemon.start()

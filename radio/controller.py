@@ -35,6 +35,10 @@ LOGGER = logging.getLogger("radio")
 REQUEST_TIMEOUT = 10.0
 
 
+ZIGPY_DB_FILENAME = "zigbee.db"
+"""zigpy's own database in the data directory: devices, their attributes, the network."""
+
+
 @dataclass(slots=True)
 class RadioSettings:
     """Everything needed to open a coordinator. `zigpy_config` is merged last, so tests and
@@ -74,7 +78,7 @@ def zigpy_config(settings: RadioSettings) -> dict[str, Any]:
         network["pan_id"] = settings.pan_id
     config: dict[str, Any] = {
         "device": {"path": path, "baudrate": settings.baudrate or rtype.default_baudrate},
-        "database_path": str(settings.data_dir / "zigbee.db"),
+        "database_path": str(settings.data_dir / ZIGPY_DB_FILENAME),
         "network": network,
         # No internet downloads of OTA indexes, no periodic mesh scans: a gateway on a Pi
         # should not generate traffic nobody asked for.

@@ -141,15 +141,15 @@ class Gateway:
     # -- config ------------------------------------------------------------------------
 
     def save_config(self, values: Mapping[str, Any]) -> None:
-        """Persist deCONZ config values (durably, before any reply) and apply live ones."""
+        """Persist deCONZ config values (durably, before any reply) and apply live ones: the
+        store persists the ones it applies, so each is written once, all in one commit."""
         if not values:
             return
-        self.persistence.set_config(values)
+        with self.persistence.transaction():
+            if rest := {k: v for k, v in values.items() if k not in Store.SETTINGS}:
+                self.persistence.set_config(rest)
+            self.store.configure(values)
         self.config.update(values)
-        if "websocketnotifyall" in values:
-            self.store.websocketnotifyall = bool(values["websocketnotifyall"])
-        if "lightlastseeninterval" in values:
-            self.store.lightlastseeninterval = int(values["lightlastseeninterval"])
 
     def config_context(self, ipaddress: str = "127.0.0.1") -> config_view.ConfigContext:
         whitelist = {

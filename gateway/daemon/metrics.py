@@ -141,7 +141,7 @@ class Metrics:
                 "zigbridge_info",
                 "gauge",
                 "zigbridge version and radio type",
-                (({"version": version(), "radio": self.daemon.settings.radio.radio_type}, 1),),
+                (({"version": version(), "radio": self.daemon.radio_settings.radio_type}, 1),),
             ),
             Family(
                 "zigbridge_events_published_total",
