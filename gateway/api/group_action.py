@@ -11,7 +11,7 @@ Differences from a light's state PUT, all taken from deCONZ's `setGroupState`:
 
 The group's `action` object caches what was last sent, and every reachable member light is
 updated optimistically (deCONZ also updates unreachable ones, which then show values they
-never received), followed by the group's recomputed `any_on`/`all_on`.
+never received); the store recomputes the group's `any_on`/`all_on` from them.
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from typing import Any
 from gateway.core import values
 from radio.commands import GroupTarget
 
+from .changes import GroupAction, LightState
 from .errors import ApiError
 from .plan import Plan
 from .resource import (
     ct_range,
-    group_on_state,
     int_value,
     is_reachable,
     sub,
@@ -67,8 +67,7 @@ GROUP_COLORLOOP_SPEED = 15
 
 @dataclass(slots=True)
 class GroupActionPlan(Plan):
-    """Changes: `/groups/<id>/action` (the action cache), `/lights/<lid>/state` for
-    members, `/groups/<id>/state` (`any_on`/`all_on`) when `on` changed."""
+    """Changes: the group's action cache, then each reachable member's state."""
 
 
 def group_address(group_id: str, address: int | None) -> int:
@@ -181,12 +180,9 @@ def plan_group_action(
     )
     outcome = build_commands(receiver, req)
     plan = GroupActionPlan(responses=outcome.responses, commands=outcome.commands)
-    plan.change(path, outcome.state)
-    updated = dict(members)
+    if outcome.state:
+        plan.change(GroupAction(group_id, outcome.state))
     for lid, light in reachable.items():
-        changes = _member_changes(light, req, outcome.state)
-        plan.change(f"/lights/{lid}/state", changes)
-        updated[lid] = {**light, "state": {**sub(light, "state"), **changes}}
-    if "on" in outcome.state:
-        plan.change(f"/groups/{group_id}/state", group_on_state(updated.values()))
+        if changes := _member_changes(light, req, outcome.state):
+            plan.change(LightState(lid, changes))
     return plan

@@ -7,7 +7,7 @@ them, so the store needs no extra bookkeeping: the unicast target comes from `un
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from gateway.core.uniqueid import parse_uniqueid
@@ -73,9 +73,3 @@ def int_value(mapping: Mapping[str, Any], key: str, default: int) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     return default
-
-
-def group_on_state(lights: Iterable[Mapping[str, Any]]) -> dict[str, bool]:
-    """`any_on`/`all_on` over the reachable members, as deCONZ recomputes them."""
-    ons = [sub(light, "state").get("on") is True for light in lights if is_reachable(light)]
-    return {"all_on": bool(ons) and all(ons), "any_on": any(ons)}

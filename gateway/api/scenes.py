@@ -4,9 +4,9 @@ A scene is the Zigbee pair (group address, scene id 0..255) stored in every memb
 the gateway keeps its own copy of each light's values (the GET form, `x`/`y` as 0..1
 floats). Store/recall/remove are groupcasts; editing one light's values is a unicast Add
 Scene (Enhanced Add for transitions that are not whole seconds) carrying extension field
-sets. REST recalls update member lights optimistically and set the group's
-`action.scene`; they never produce a `scene-called` event (deCONZ sends that only for
-recalls heard on the air).
+sets. A REST recall is a `RecallScene` change: the store applies the scene to the
+member lights and sets the group's `action.scene`; it never produces a `scene-called`
+event (deCONZ sends that only for recalls heard on the air).
 
 `scenes` arguments map scene id → the stored scene:
 `{"name": str, "transitiontime": int, "lights": [{"id", "on", "bri", "transitiontime",
@@ -23,11 +23,12 @@ from gateway.core.values import round_xy, xy_to_raw
 from radio.clusters import SCENES
 from radio.commands import AddScene, DeviceTarget, GroupTarget, SceneColour, ZclCommand
 
+from .changes import CreateScene, DeleteScene, RecallScene, SceneLightState, SceneRename, StoreScene
 from .colour import mired_to_xy
 from .errors import ApiError, ErrorType
 from .group_action import group_address
 from .plan import Plan
-from .resource import device_target, group_on_state, is_reachable, sub
+from .resource import device_target, is_reachable, sub
 from .state_core import VALIDATORS
 from .validate import Invalid, as_int, as_str
 
@@ -38,13 +39,8 @@ MAX_SCENE_ID = 255
 
 @dataclass(slots=True)
 class ScenePlan(Plan):
-    """`scene_id`/`scene`: the scene's name and transition time under that id (create and
-    store; the store snapshots the members' values itself); `deleted`: the scene id to
-    drop (delete)."""
-
-    scene_id: str | None = None
-    scene: dict[str, Any] | None = None
-    deleted: str | None = None
+    """Changes: the scene records in `gateway.api.changes`; the store takes the members'
+    snapshot itself when it creates or stores a scene."""
 
 
 def _scene_path(group_id: str, scene_id: str) -> str:
@@ -74,22 +70,16 @@ def _name_taken(scenes: Mapping[str, Mapping[str, Any]], name: str, own_id: str 
     return any(sid != own_id and scene.get("name") == name for sid, scene in scenes.items())
 
 
-def _reachable_members(members: Mapping[str, Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
-    return {lid: light for lid, light in members.items() if is_reachable(light)}
-
-
 def plan_scene_create(
     group_id: str,
     scenes: Mapping[str, Mapping[str, Any]],
-    members: Mapping[str, Mapping[str, Any]],
     body: Any,
     *,
     address: int | None = None,
 ) -> ScenePlan:
     """Plan `POST /groups/<group_id>/scenes`: optional `name` (≤32, default "Scene <id>")
     and `id` (0..255, default the lowest free from 1). A name or id already used → 400,
-    type 100. Groupcasts Add (empty) + Store; the store snapshots the reachable members
-    (so `members` is not read here)."""
+    type 100. Groupcasts Add (empty) + Store: each member saves its current state."""
     path = f"/groups/{group_id}/scenes"
     if not isinstance(body, Mapping) or not body:
         return ScenePlan.rejected(ApiError.invalid_json(path))
@@ -116,11 +106,11 @@ def plan_scene_create(
             )
 
     scene_id = str(number)
-    scene = {"name": name or f"Scene {scene_id}", "transitiontime": DEFAULT_SCENE_TRANSITION}
     target = GroupTarget(group_address(group_id, address))
-    plan = ScenePlan(scene_id=scene_id, scene=scene)
+    plan = ScenePlan()
     plan.commands = _store_commands(target, number, DEFAULT_SCENE_TRANSITION)
     plan.ok("id", scene_id)
+    plan.change(CreateScene(group_id, scene_id, name or f"Scene {scene_id}"))
     return plan
 
 
@@ -145,7 +135,7 @@ def plan_scene_attributes(
         )
     plan = ScenePlan()
     plan.ok(f"{path}/name", name)
-    plan.change(path, {"name": name})
+    plan.change(SceneRename(group_id, scene_id, name))
     return plan
 
 
@@ -153,14 +143,13 @@ def plan_scene_store(
     group_id: str,
     scene_id: str,
     scenes: Mapping[str, Mapping[str, Any]],
-    members: Mapping[str, Mapping[str, Any]],
     body: Any,
     *,
     address: int | None = None,
 ) -> ScenePlan:
-    """Plan `PUT .../scenes/<scene_id>/store`: groupcast Add (empty) + Store, and the
-    store re-snapshots the reachable members (`members` is not read here). Optional
-    `transitiontime` (default 10 = 1 s)."""
+    """Plan `PUT .../scenes/<scene_id>/store`: groupcast Add (empty) + Store, so each
+    member saves its current state, which the store snapshots too. Optional
+    `transitiontime` (default 10 = 1 s) for the lights; the stored scene keeps its own."""
     path = _scene_path(group_id, scene_id)
     if scene_id not in scenes:
         return ScenePlan.rejected(ApiError.not_found(path))
@@ -175,12 +164,11 @@ def plan_scene_store(
             return ScenePlan.rejected(
                 ApiError.invalid_value(f"{path}/transitiontime", "transitiontime", value)
             )
-    scene = {**scenes[scene_id], "transitiontime": transition}
-    scene.pop("lights", None)
     target = GroupTarget(group_address(group_id, address))
-    plan = ScenePlan(scene_id=scene_id, scene=scene)
+    plan = ScenePlan()
     plan.commands = _store_commands(target, int(scene_id), transition)
     plan.ok("id", scene_id)
+    plan.change(StoreScene(group_id, scene_id))
     return plan
 
 
@@ -198,32 +186,18 @@ def _resolve(scene_ref: str, group: Mapping[str, Any], scenes: Mapping[str, Any]
     return ids[(ids.index(last) + step) % len(ids)]
 
 
-def _recalled_state(entry: Mapping[str, Any], state: Mapping[str, Any]) -> dict[str, Any]:
-    """What a light shows after recalling its scene entry, limited to items it has."""
-    out: dict[str, Any] = {k: entry[k] for k in ("on", "bri") if k in entry}
-    mode = entry.get("colormode")
-    if mode == "xy" and "x" in entry and "y" in entry:
-        out.update(colormode="xy", xy=[entry["x"], entry["y"]])
-    elif mode == "ct" and "ct" in entry:
-        out.update(colormode="ct", ct=entry["ct"])
-    elif mode == "hs":
-        out.update({k: entry[k] for k in ("hue", "sat") if k in entry}, colormode="hs")
-    return {key: value for key, value in out.items() if key in state}
-
-
 def plan_scene_recall(
     group_id: str,
     scene_ref: str,
     group: Mapping[str, Any],
     scenes: Mapping[str, Mapping[str, Any]],
-    members: Mapping[str, Mapping[str, Any]],
     *,
     address: int | None = None,
 ) -> ScenePlan:
     """Plan `PUT .../scenes/<scene_ref>/recall`; `scene_ref` may be `next` or `prev`.
 
-    Replies with the id as given in the URL (deCONZ). Sets `action.scene` and applies the
-    stored light values to the reachable members at once.
+    Replies with the id as given in the URL (deCONZ). The `RecallScene` change names the
+    resolved scene, so the store applies the one the lights are told to recall.
     """
     path = _scene_path(group_id, scene_ref)
     scene_id = _resolve(scene_ref, group, scenes)
@@ -235,17 +209,7 @@ def plan_scene_recall(
         ZclCommand(target, SCENES, "recall", {"group_id": target.group, "scene_id": int(scene_id)})
     )
     plan.ok("id", scene_ref)
-    plan.change(f"/groups/{group_id}/action", {"scene": scene_id})
-    reachable = _reachable_members(members)
-    updated = dict(members)
-    for entry in scenes[scene_id].get("lights", []):
-        lid = entry.get("id") if isinstance(entry, Mapping) else None
-        if lid in reachable:
-            state = sub(reachable[lid], "state")
-            changes = _recalled_state(entry, state)
-            plan.change(f"/lights/{lid}/state", changes)
-            updated[lid] = {**reachable[lid], "state": {**state, **changes}}
-    plan.change(f"/groups/{group_id}/state", group_on_state(updated.values()))
+    plan.change(RecallScene(group_id, scene_id))
     return plan
 
 
@@ -365,7 +329,7 @@ def plan_scene_light_state(
         )
     )
     plan.ok("id", scene_id)
-    plan.change(f"{_scene_path(group_id, scene_id)}/lights/{light_id}", updated)
+    plan.change(SceneLightState(group_id, scene_id, light_id, updated))
     return plan
 
 
@@ -381,7 +345,8 @@ def plan_scene_delete(
     if scene_id not in scenes:
         return ScenePlan.rejected(ApiError.not_found(path))
     target = GroupTarget(group_address(group_id, address))
-    plan = ScenePlan(deleted=scene_id)
+    plan = ScenePlan()
+    plan.change(DeleteScene(group_id, scene_id))
     plan.commands.append(
         ZclCommand(target, SCENES, "remove", {"group_id": target.group, "scene_id": int(scene_id)})
     )

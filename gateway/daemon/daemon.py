@@ -91,7 +91,7 @@ class Daemon:
         s = self.settings.server
         self.gateway = gw = Gateway(self.radio_settings)
         gw.radio.app_created_hooks.append(self.autobackup.attach)
-        gw.save_settings(self._setting_overrides(gw))
+        gw.save_config(self._setting_overrides(gw))
         gw.bus.watch(self.metrics.on_radio_event)
         self.ws = WebsocketEventServer()
         await self.ws.start(s.host, s.ws_port)
@@ -105,7 +105,7 @@ class Daemon:
         """The `[gateway]` section, deCONZ `/config` keys by name: they win at start, and
         the API may still change them until the next start."""
         wanted = asdict(self.settings.gateway)
-        return {k: v for k, v in wanted.items() if v is not None and gw.settings.get(k) != v}
+        return {k: v for k, v in wanted.items() if v is not None and gw.config.get(k) != v}
 
     async def start_radio(self) -> None:
         radio = self.radio_settings

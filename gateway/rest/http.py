@@ -2,7 +2,7 @@
 
 deCONZ's wire details that clients depend on: compact JSON with sorted keys, a JSON content
 type on *every* reply (pydeconz raises on anything else, errors included), a quoted `ETag`
-header with `If-None-Match` → 304, and `Access-Control-Allow-Origin: *`.
+header (the app layer answers `If-None-Match` with 304), and `Access-Control-Allow-Origin: *`.
 """
 
 from __future__ import annotations
@@ -23,15 +23,13 @@ def encode(obj: Any) -> bytes:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def json_response(
-    body: Any, status: int = 200, *, etag: str | None = None, request: Request | None = None
-) -> Response:
+def json_response(body: Any, status: int = 200, *, etag: str | None = None) -> Response:
+    """A JSON reply with its quoted `ETag`; a 304 carries the ETag and no body."""
     headers = dict(BASE_HEADERS)
     if etag is not None:
-        quoted = f'"{etag}"'
-        headers["ETag"] = quoted
-        if request is not None and request.headers.get("if-none-match") == quoted:
-            return Response(status_code=304, headers=headers)
+        headers["ETag"] = f'"{etag}"'
+    if status == 304:
+        return Response(status_code=304, headers=headers)
     return Response(encode(body), status_code=status, media_type=JSON_TYPE, headers=headers)
 
 

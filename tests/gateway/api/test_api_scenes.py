@@ -3,6 +3,14 @@ from __future__ import annotations
 import pytest
 from deconz_samples import check_zigpy
 
+from gateway.api.changes import (
+    CreateScene,
+    DeleteScene,
+    RecallScene,
+    SceneLightState,
+    SceneRename,
+    StoreScene,
+)
 from gateway.api.colour import mired_to_xy
 from gateway.api.scenes import (
     plan_scene_attributes,
@@ -42,45 +50,44 @@ def colour_fields(command: AddScene) -> bytes:
 
 
 class TestCreate:
-    def test_add_and_store_groupcast(self, scenes, members):
-        result = plan_scene_create("1", scenes, members, {"name": "Evening"})
+    def test_create_then_add_and_store(self, scenes):
+        result = plan_scene_create("1", scenes, {"name": "Evening"})
         check_zigpy(result.commands)
         assert result.status == 200
         assert result.responses == [{"success": {"id": "3"}}]
-        assert result.scene_id == "3"
-        assert result.scene == {"name": "Evening", "transitiontime": 10}
         assert result.commands == [
             scenes_cmd("add", group_id=1, scene_id=3, transition_time=1, scene_name=""),
             scenes_cmd("store", group_id=1, scene_id=3),
         ]
+        assert result.changes == [CreateScene("1", "3", "Evening")]
 
-    def test_default_name_and_explicit_id(self, scenes, members):
-        result = plan_scene_create("1", scenes, members, {"id": 0})
-        assert result.scene_id == "0"
-        assert result.scene["name"] == "Scene 0"
+    def test_default_name_and_explicit_id(self, scenes):
+        result = plan_scene_create("1", scenes, {"id": 0})
+        assert result.responses == [{"success": {"id": "0"}}]
+        assert result.changes == [CreateScene("1", "0", "Scene 0")]
 
-    def test_duplicate_name_or_id_is_100(self, scenes, members):
-        result = plan_scene_create("1", scenes, members, {"name": "Relax"})
+    def test_duplicate_name_or_id_is_100(self, scenes):
+        result = plan_scene_create("1", scenes, {"name": "Relax"})
         assert result.status == 400
         assert result.responses == [
             err(100, "/groups/1/scenes", "resource, /groups/1/scenes/Relax, already exists")
         ]
-        result = plan_scene_create("1", scenes, members, {"id": 2})
+        result = plan_scene_create("1", scenes, {"id": 2})
         assert result.responses == [
             err(100, "/groups/1/scenes", "resource, /groups/1/scenes/2, already exists")
         ]
-        assert result.commands == [] and result.scene is None
+        assert result.commands == [] and result.changes == []
 
     @pytest.mark.parametrize(
         "body", [{"name": "x" * 33}, {"name": 1}, {"id": 256}, {"id": "3"}, {"id": True}]
     )
-    def test_invalid_values(self, scenes, members, body):
-        result = plan_scene_create("1", scenes, members, body)
+    def test_invalid_values(self, scenes, body):
+        result = plan_scene_create("1", scenes, body)
         assert result.status == 400
         assert result.responses[0]["error"]["type"] == 7
 
-    def test_invalid_body(self, scenes, members):
-        assert plan_scene_create("1", scenes, members, {}).responses == [
+    def test_invalid_body(self, scenes):
+        assert plan_scene_create("1", scenes, {}).responses == [
             err(2, "/groups/1/scenes", "body contains invalid JSON")
         ]
 
@@ -88,7 +95,7 @@ class TestCreate:
 def test_rename(scenes):
     result = plan_scene_attributes("1", "1", scenes, {"name": "Chill"})
     assert result.responses == [{"success": {"/groups/1/scenes/1/name": "Chill"}}]
-    assert result.changes == {"/groups/1/scenes/1": {"name": "Chill"}}
+    assert result.changes == [SceneRename("1", "1", "Chill")]
     assert plan_scene_attributes("1", "1", scenes, {"name": "Relax"}).status == 200
     assert (
         plan_scene_attributes("1", "1", scenes, {"name": "Bright"}).responses[0]["error"]["type"]
@@ -100,50 +107,44 @@ def test_rename(scenes):
     ]
 
 
-def test_store_resnapshots_with_transition(scenes, members):
-    result = plan_scene_store("1", "2", scenes, members, {"transitiontime": 50})
+def test_store_sends_the_transition(scenes):
+    result = plan_scene_store("1", "2", scenes, {"transitiontime": 50})
     check_zigpy(result.commands)
     assert result.responses == [{"success": {"id": "2"}}]
     assert result.commands == [
         scenes_cmd("add", group_id=1, scene_id=2, transition_time=5, scene_name=""),
         scenes_cmd("store", group_id=1, scene_id=2),
     ]
-    assert result.scene["name"] == "Bright"
-    assert result.scene["transitiontime"] == 50
-    assert plan_scene_store("1", "2", scenes, members, {}).scene["transitiontime"] == 10
-    assert plan_scene_store("1", "2", scenes, members, {"transitiontime": "x"}).status == 400
-    assert plan_scene_store("1", "7", scenes, members, {}).status == 404
+    assert result.changes == [StoreScene("1", "2")]
+    assert plan_scene_store("1", "2", scenes, {}).commands[0].args["transition_time"] == 1
+    assert plan_scene_store("1", "2", scenes, {"transitiontime": "x"}).status == 400
+    assert plan_scene_store("1", "7", scenes, {}).status == 404
 
 
 class TestRecall:
-    def test_recall_groupcast_and_optimistic_members(self, group, scenes, members):
-        result = plan_scene_recall("1", "1", group, scenes, members)
+    def test_recall_is_a_groupcast_and_the_stores_recall(self, group, scenes):
+        result = plan_scene_recall("1", "1", group, scenes)
         check_zigpy(result.commands)
         assert result.responses == [{"success": {"id": "1"}}]
         assert result.commands == [scenes_cmd("recall", group_id=1, scene_id=1)]
-        assert result.changes == {
-            "/groups/1/action": {"scene": "1"},
-            "/lights/3/state": {"on": True, "bri": 180, "colormode": "xy", "xy": [0.4573, 0.41]},
-            "/lights/5/state": {"on": True, "bri": 120, "colormode": "ct", "ct": 370},
-            "/groups/1/state": {"all_on": True, "any_on": True},
-        }
+        assert result.changes == [RecallScene("1", "1")]
 
     @pytest.mark.parametrize(
         ("last", "ref", "expected"),
         [("2", "next", "1"), ("1", "next", "2"), ("1", "prev", "2"), ("", "next", "1")],
     )
-    def test_next_and_prev_cycle(self, group, scenes, members, last, ref, expected):
+    def test_next_and_prev_cycle(self, group, scenes, last, ref, expected):
         group["action"]["scene"] = last
-        result = plan_scene_recall("1", ref, group, scenes, members)
+        result = plan_scene_recall("1", ref, group, scenes)
         assert result.responses == [{"success": {"id": ref}}]
         assert result.commands[0].args["scene_id"] == int(expected)
-        assert result.changes["/groups/1/action"] == {"scene": expected}
+        assert result.changes == [RecallScene("1", expected)]
 
-    def test_unknown_scene(self, group, scenes, members):
-        result = plan_scene_recall("1", "9", group, scenes, members)
+    def test_unknown_scene(self, group, scenes):
+        result = plan_scene_recall("1", "9", group, scenes)
         assert result.status == 404
-        assert result.commands == [] and result.changes == {}
-        assert plan_scene_recall("1", "next", group, {}, members).status == 404
+        assert result.commands == [] and result.changes == []
+        assert plan_scene_recall("1", "next", group, {}).status == 404
 
 
 class TestLightState:
@@ -151,7 +152,7 @@ class TestLightState:
         result = plan_scene_light_state("1", "1", "3", scenes, color_light, {"bri": 100})
         check_zigpy(result.commands)
         assert result.responses == [{"success": {"id": "1"}}]
-        assert result.changes == {"/groups/1/scenes/1/lights/3": {"bri": 100}}
+        assert result.changes == [SceneLightState("1", "1", "3", {"bri": 100})]
         [command] = result.commands
         assert command.target == COLOR
         assert command_name(command) == "add"
@@ -188,13 +189,20 @@ class TestLightState:
         result = plan_scene_light_state(
             "1", "1", "3", scenes, color_light, {"ct": 370, "xy": [0.1, 0.1]}
         )
-        assert result.changes["/groups/1/scenes/1/lights/3"] == {
-            "colormode": "xy",
-            "x": 0.1,
-            "y": 0.1,
-        }
+        assert result.changes == [
+            SceneLightState(
+                "1",
+                "1",
+                "3",
+                {
+                    "colormode": "xy",
+                    "x": 0.1,
+                    "y": 0.1,
+                },
+            )
+        ]
         result = plan_scene_light_state("1", "1", "3", scenes, color_light, {"ct": 370})
-        assert result.changes["/groups/1/scenes/1/lights/3"] == {"colormode": "ct", "ct": 370}
+        assert result.changes == [SceneLightState("1", "1", "3", {"colormode": "ct", "ct": 370})]
         fields = colour_fields(result.commands[0])
         x, y = mired_to_xy(370)
         assert fields[:4] == round(x * 65535).to_bytes(2, "little") + round(y * 65535).to_bytes(
@@ -209,11 +217,18 @@ class TestLightState:
         result = plan_scene_light_state(
             "1", "1", "3", scenes, color_light, {"hue": 1000, "sat": 200}
         )
-        assert result.changes["/groups/1/scenes/1/lights/3"] == {
-            "hue": 1000,
-            "sat": 200,
-            "colormode": "hs",
-        }
+        assert result.changes == [
+            SceneLightState(
+                "1",
+                "1",
+                "3",
+                {
+                    "hue": 1000,
+                    "sat": 200,
+                    "colormode": "hs",
+                },
+            )
+        ]
         colour = colour_fields(result.commands[0])
         assert colour[4:7] == bytes.fromhex("e803c8")
 
@@ -249,5 +264,5 @@ def test_delete(scenes):
     check_zigpy(result.commands)
     assert result.responses == [{"success": {"id": "2"}}]
     assert result.commands == [scenes_cmd("remove", group_id=1, scene_id=2)]
-    assert result.deleted == "2"
+    assert result.changes == [DeleteScene("1", "2")]
     assert plan_scene_delete("1", "5", scenes).status == 404

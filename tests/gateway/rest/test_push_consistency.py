@@ -103,12 +103,6 @@ async def test_a_light_put_pushes_its_state_once(gw: Running, ws: WsClient, body
     assert {key: state[key] for key in replied} == replied  # what the light reported
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the recall route publishes the scene's state only after the Recall groupcast, "
-    "so the lights' own reports (new level, old colour) come first; passes once the recall "
-    "is applied before the radio commands, like every other plan change",
-)
 async def test_a_scene_recall_pushes_each_light_once(gw: Running, ws: WsClient):
     colour = await lights_of_type(gw, "Extended color light")
     ct = await lights_of_type(gw, "Color temperature light")
