@@ -1,6 +1,6 @@
 """The gateway's `config` object, as `GET /api/<key>/config` and `GET /api/config` show it.
 
-Values clients depend on (deconz-api.md §2.2, §3.1; pydeconz-client.md §3):
+Values clients depend on (deCONZ's REST API docs for `config`; what pydeconz reads):
 - `bridgeid`: 16 uppercase hex, `00212EFFFF` + the last 6 hex digits of the coordinator's
   IEEE. pydeconz shortens ids with FFFF at [6:10] to 12 characters and homebridge tools
   reject other shapes, so we keep deCONZ's shape while staying unique per coordinator.
