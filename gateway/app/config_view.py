@@ -21,6 +21,9 @@ from gateway.core import timefmt
 SWVERSION = "2.33.2"
 APIVERSION = "1.16.0"
 DATASTOREVERSION = "93"
+DEVICENAME = "ConBee II"
+"""deCONZ names its coordinator here and discovery tools check for one; pydeconz knows only
+the ConBee and RaspBee names, so every stick is shown as the most common one."""
 MODELID = "deCONZ"
 DEFAULT_NETWORK_OPEN_DURATION = 60
 
@@ -65,6 +68,7 @@ def basic_config(ctx: ConfigContext) -> dict[str, Any]:
         "apiversion": APIVERSION,
         "bridgeid": bridge_id(ctx.network.ieee),
         "datastoreversion": DATASTOREVERSION,
+        "devicename": DEVICENAME,
         "factorynew": False,
         "mac": host_mac(),
         "modelid": MODELID,
