@@ -312,4 +312,37 @@ def parse_json_body(
         return ApiError.invalid_json(address)
     if not isinstance(value, dict):
         return ApiError.invalid_json(address)
+    if "\\u" in text and (bad := _unencodable(value, ())) is not None:
+        path, text_value = bad
+        return ApiError.invalid_value(
+            "/".join((address.rstrip("/"), *path)), path[-1] if path else "body", text_value
+        )
     return value
+
+
+def _unencodable(value: Any, path: tuple[str, ...]) -> tuple[tuple[str, ...], str] | None:
+    """The first string (key or value) that is not valid Unicode, such as a lone surrogate
+    (`"\\ud800"` is valid JSON): where it is, and its text made printable."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path, value.encode("utf-8", "backslashreplace").decode("utf-8")
+        return None
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = ((str(i), v) for i, v in enumerate(value))
+    else:
+        return None
+    for key, item in items:
+        here = (*path, _printable(key))
+        if _printable(key) != key:
+            return here, _printable(key)
+        if (bad := _unencodable(item, here)) is not None:
+            return bad
+    return None
+
+
+def _printable(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")

@@ -30,12 +30,10 @@ class Call:
     raw: bytes
     host_ip: str
 
-    def body(self, address: str, *, allow_empty: bool = False) -> dict[str, Any] | ApiError:
-        """The JSON object, or the error for the planner to answer (it checks the type)."""
-        return parse_json_body(self.raw, address=address, allow_empty=allow_empty)
-
-    def body_or_reject(self, address: str, *, allow_empty: bool = False) -> dict[str, Any]:
-        body = self.body(address, allow_empty=allow_empty)
+    def body(self, address: str, *, allow_empty: bool = False) -> dict[str, Any]:
+        """The JSON object; a body that is not one is answered with its error at once,
+        before any planner looks at it."""
+        body = parse_json_body(self.raw, address=address, allow_empty=allow_empty)
         if isinstance(body, ApiError):
             raise Rejected(body)
         return body

@@ -39,7 +39,7 @@ async def get_config(call: Call) -> Reply:
 @router.route("PUT", "config")
 async def put_config(call: Call) -> Reply:
     gw = call.gw
-    body = call.body_or_reject("/config")
+    body = call.body("/config")
     current = config_view.full_config(gw.config_context(call.host_ip))
     plan = config_api.plan_config_put(
         body, current, api_key=call.key, permit_join_owner=gw.permit_join_owner

@@ -66,6 +66,7 @@ async def _search(call: Call, resource: Literal["lights", "sensors"]) -> Reply:
 
 @router.route("POST", "lights")
 async def search_lights(call: Call) -> Reply:
+    call.body("/lights", allow_empty=True)  # none is needed, but a bad one is answered
     return await _search(call, "lights")
 
 

@@ -59,6 +59,7 @@ async def put_group(call: Call) -> Reply:
 async def delete_group(call: Call) -> Reply:
     gid, group = call.group()
     address = f"/groups/{gid}"
+    call.body(address, allow_empty=True)  # none is needed, but a bad one is answered
     plan = groups.plan_group_delete(
         gid, group.to_json(), call.members(group), address=group_address(gid)
     )
@@ -122,6 +123,7 @@ async def recall_scene(call: Call) -> Reply:
     sid = call.params["sid"]  # may be next/prev: the planner resolves it
     address = f"/groups/{gid}/scenes/{sid}/recall"
     call.require_network(address)
+    call.body(address, allow_empty=True)  # none is needed, but a bad one is answered
     plan = scenes.plan_scene_recall(
         gid, sid, group.to_json(), scenes_json(group), address=group_address(gid)
     )
@@ -153,5 +155,6 @@ async def put_scene_light(call: Call) -> Reply:
 async def delete_scene(call: Call) -> Reply:
     gid, group, sid = call.scene()
     address = f"/groups/{gid}/scenes/{sid}"
+    call.body(address, allow_empty=True)  # none is needed, but a bad one is answered
     plan = scenes.plan_scene_delete(gid, sid, scenes_json(group), address=group_address(gid))
     return await call.carry_out(plan, address)
