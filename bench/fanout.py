@@ -45,7 +45,7 @@ from websockets.asyncio.server import broadcast, serve
 from gateway.ws.server import encode_event
 
 from .clients import ClientPool, Session
-from .common import HOST, Report, fmt, median, now, percentile, spread
+from .common import HOST, Report, fmt, median, now, percentile
 from .inproc import (
     ReportFactory,
     ZigpyAlone,
@@ -556,28 +556,25 @@ async def _burst(report: Report, section: str, bench: Fanout, n: int) -> None:
             flush=True,
         )
     ratios = [o / b for o, b in zip(rates["ours"], rates["base"], strict=True) if b]
-    report.add(
+    report.add_median(
         f"fanout_burst_events_per_s_{n}",
-        median(rates["ours"]),
+        rates["ours"],
         unit="events/s",
         section=section,
         label=f"events/s into {n} clients, {plan.burst_batch} events per loop iteration",
-        note=spread(rates["ours"]),
     )
-    report.add(
+    report.add_median(
         f"fanout_burst_baseline_events_per_s_{n}",
-        median(rates["base"]),
+        rates["base"],
         unit="events/s",
         section=section,
         label=f"baseline, {plan.burst_batch} broadcasts per loop iteration",
-        note=spread(rates["base"]),
     )
-    report.add(
+    report.add_median(
         f"fanout_burst_ratio_{n}",
-        median(ratios),
+        ratios,
         section=section,
         label=f"ours / baseline, bursts of {plan.burst_batch}",
-        note=spread(ratios),
     )
 
 
@@ -590,29 +587,26 @@ def _overhead_figures(
     overhead = [o - z for o, z in zip(ours_us, alone_us, strict=True)]
     ratios = [d / z for d, z in zip(overhead, alone_us, strict=True) if z > 0]
     shares = [z / o for o, z in zip(ours_us, alone_us, strict=True) if o > 0]
-    report.add(
+    report.add_median(
         "fanout_zigpy_alone_us_per_event",
-        median(alone_us),
+        alone_us,
         unit="us",
         section=section,
         label="zigpy alone: CPU per report (its parsing and DB writes; no gateway)",
-        note=spread(alone_us),
     )
-    report.add(
+    report.add_median(
         "fanout_overhead_us_per_event",
-        median(overhead),
+        overhead,
         unit="us",
         section=section,
         label=f"our own CPU per event: ours - zigpy alone (store, fan-out to {n})",
-        note=spread(overhead),
     )
-    report.add(
+    report.add_median(
         "fanout_overhead_ratio",
-        median(ratios),
+        ratios,
         section=section,
         label="our own CPU / zigpy alone's, per event",
-        note=f"zigpy is {median(shares):.0%} of our CPU per event"
-        + (f"; {spread(ratios)}" if spread(ratios) else ""),
+        note=f"zigpy is {median(shares):.0%} of our CPU per event",
     )
 
 
@@ -621,52 +615,47 @@ def _figures(report: Report, section: str, n: int, plan: FanoutPlan, thr, lat) -
     base_rate = [r["events_per_s"] for r in thr["base"]]
     ratios = [o / b for o, b in zip(ours_rate, base_rate, strict=True) if b]
     big = n == max(plan.clients)
-    report.add(
+    report.add_median(
         f"fanout_events_per_s_{n}",
-        median(ours_rate),
+        ours_rate,
         unit="events/s",
         section=section,
         label=f"events/s sustained into {n} client(s) (delivered and persisted)",
-        note=spread(ours_rate),
     )
     delivered = [r["delivered_per_s"] for r in thr["ours"]]
-    report.add(
+    report.add_median(
         f"fanout_delivered_events_per_s_{n}",
-        median(delivered),
+        delivered,
         unit="events/s",
         section=section,
         label=f"same, counting delivery only (zigpy's DB writes not waited for), {n} client(s)",
-        note=spread(delivered),
     )
-    report.add(
+    report.add_median(
         f"fanout_baseline_events_per_s_{n}",
-        median(base_rate),
+        base_rate,
         unit="events/s",
         section=section,
         label=f"bare websockets broadcast, {n} client(s)",
-        note=spread(base_rate),
     )
-    report.add(
+    report.add_median(
         f"fanout_ratio_{n}",
-        median(ratios),
+        ratios,
         section=section,
         label=f"ours / baseline events/s, {n} client(s)",
         target=">= 0.5" if big else "",
-        note=spread(ratios),
     )
     for key, prefix, label in (("ours", "fanout", "ours"), ("base", "fanout_baseline", "baseline")):
         # The median of the per-run percentiles: one run disturbed by the machine's other
         # work does not decide the figure; the spread says how much the runs differed.
         for p in (50, 99):
             per_run = [r[f"p{p}"] for r in lat[key]]
-            report.add(
+            report.add_median(
                 f"{prefix}_p{p}_ms_{n}",
-                median(per_run),
+                per_run,
                 unit="ms",
                 section=section,
                 label=f"{label}: latency p{p} at {fmt(plan.rate)} events/s, {n} client(s)",
                 target="< 10" if big and key == "ours" and p == 99 else "",
-                note=spread(per_run),
             )
     if big:
         report.add(
