@@ -42,8 +42,6 @@ from typing import Any
 
 from websockets.asyncio.server import broadcast, serve
 
-from gateway.ws.server import encode_event
-
 from .clients import ClientPool, Session
 from .common import HOST, Report, fmt, median, now, percentile
 from .inproc import (
@@ -135,12 +133,12 @@ class Ours(_Server):
         """One event exactly as ours serializes it, for the baseline."""
         gw = self.daemon.gateway
         seen: list[Any] = []
-        gw.attach_publisher(lambda m: (seen.append(m), self.daemon.ws.publish(m)))
+        stop = gw.bus.add_sink(lambda event: seen.append(event.text))
         try:
             self.app.packet_received(self.factory.make([-3000])[0])
         finally:
-            gw.attach_publisher(self.daemon.ws.publish)
-        frames = [encode_event(m) for m in seen if '"temperature":-3000' in encode_event(m)]
+            stop()
+        frames = [text for text in seen if '"temperature":-3000' in text]
         if len(frames) != 1:
             raise RuntimeError(f"expected one temperature event, got {seen}")
         return frames[0]

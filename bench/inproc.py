@@ -13,8 +13,8 @@ from typing import Any
 
 from zigpy.zcl.clusters.measurement import TemperatureMeasurement
 
-from gateway.daemon.daemon import Daemon, DaemonSettings
-from radio.controller import RadioSettings
+from gateway.daemon.daemon import Daemon
+from gateway.daemon.settings import Settings, build_settings, radio_settings
 
 from .common import HOST
 
@@ -22,31 +22,30 @@ from .common import HOST
 async def start_daemon(template: Path, work: Path, devices: int) -> Daemon:
     """A daemon on a copy of a prepared data dir (known devices: a restart, no interviews),
     on ephemeral ports, with the demo devices attached but not reporting by themselves."""
-    settings = _fresh_copy(template, work)
-    daemon = Daemon(
-        DaemonSettings(
-            radio=settings,
-            host=HOST,
-            http_port=0,
-            ws_port=0,
-            sim_devices=devices,
-            demo_live=False,
-        )
-    )
+    daemon = Daemon(_settings(template, work, devices))
     await daemon.start()
     if daemon.demo.failed:
         raise RuntimeError(f"{len(daemon.demo.failed)} simulated devices did not come back")
     return daemon
 
 
-def _fresh_copy(template: Path, work: Path) -> RadioSettings:
-    """The simulated radio on a fresh copy of ``template``; library logging quietened."""
+def _settings(template: Path, work: Path, devices: int) -> Settings:
+    """The daemon's settings on a fresh copy of ``template``; library logging quietened."""
     if work.exists():
         shutil.rmtree(work)
     shutil.copytree(template, work)
     for name in ("gateway", "radio", "zigpy", "aiosqlite", "websockets", "uvicorn"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    return RadioSettings(radio_type="sim", device_path=None, data_dir=work)
+    return build_settings(
+        {
+            "data_dir": work,
+            "host": HOST,
+            "http_port": 0,
+            "ws_port": 0,
+            "sim_devices": devices,
+            "sim_quiet": True,
+        }
+    )
 
 
 @dataclass
@@ -68,9 +67,9 @@ async def start_zigpy_alone(template: Path, work: Path, devices: int) -> ZigpyAl
     from radio.selection import controller_class
     from radio.sim.demo import DemoDriver, scaled_network
 
-    settings = _fresh_copy(template, work)
-    cls = with_coalesced_writes(controller_class(settings.radio_type))
-    app = await cls.new(zigpy_config(settings), auto_form=True, start_radio=False)
+    radio = radio_settings(_settings(template, work, devices))
+    cls = with_coalesced_writes(controller_class(radio.radio_type))
+    app = await cls.new(zigpy_config(radio), auto_form=True, start_radio=False)
     await app.startup(auto_form=True)
     demo = DemoDriver(app, scaled_network(devices), live=False)
     await demo.start()

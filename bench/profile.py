@@ -250,24 +250,22 @@ async def profile_fanout(args) -> None:
         pool.close()
 
 
+def _sim_daemon(data: Path, devices: int):
+    """A daemon on a simulated network of `devices` in `data`, on ephemeral ports."""
+    from gateway.daemon.daemon import Daemon
+    from gateway.daemon.settings import build_settings
+
+    values = {"data_dir": data, "host": "127.0.0.1", "http_port": 0, "ws_port": 0}
+    return Daemon(build_settings({**values, "sim_devices": devices}))
+
+
 async def profile_startup(args) -> None:
     """A restart on a prepared data dir, in this process: imports are already done, so
     this is the part after ``startup_api_s``: serving, then the radio and the devices."""
-    from gateway.daemon.daemon import Daemon, DaemonSettings
-    from radio.controller import RadioSettings
-
     template, _ = await _prepared(args)
     data = args.work / "startup-data"
     shutil.copytree(template, data)
-    daemon = Daemon(
-        DaemonSettings(
-            radio=RadioSettings("sim", None, data),
-            host="127.0.0.1",
-            http_port=0,
-            ws_port=0,
-            sim_devices=args.devices,
-        )
-    )
+    daemon = _sim_daemon(data, args.devices)
     profiler = _profiler(0.0005)
     profiler.start()
     t0 = now()
@@ -373,20 +371,9 @@ async def memory_stages(args) -> None:
     gc.collect()
     print(f"{'+ our modules (gateway, radio, radio.sim)':<44} {rss_mb(os.getpid()):6.1f} MiB")
     snap1 = tracemalloc.take_snapshot() if args.trace else None
-    from gateway.daemon.daemon import Daemon, DaemonSettings
-    from radio.controller import RadioSettings
-
     data = args.work / "memory-data"
     shutil.copytree(args.data_dir, data)
-    daemon = Daemon(
-        DaemonSettings(
-            radio=RadioSettings("sim", None, data),
-            host="127.0.0.1",
-            http_port=0,
-            ws_port=0,
-            sim_devices=args.devices,
-        )
-    )
+    daemon = _sim_daemon(data, args.devices)
     await daemon.start_serving()
     gc.collect()
     print(f"{'+ REST, websocket, store (serving)':<44} {rss_mb(os.getpid()):6.1f} MiB")

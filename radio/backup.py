@@ -29,8 +29,8 @@ from typing import Any
 import zigpy.exceptions
 from zigpy.backups import NetworkBackup
 
-from gateway.daemon.preflight import StartupError
 from radio.controller import RadioSettings, zigpy_config
+from radio.failures import StartupError
 from radio.selection import controller_class
 
 OPEN_COORDINATOR_FORMAT = "zigpy/open-coordinator-backup"

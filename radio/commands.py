@@ -36,6 +36,33 @@ class ZclCommand:
 
 
 @dataclass(frozen=True, slots=True)
+class SceneColour:
+    """A scene's Color extension fields in ZCL units: CurrentX/Y, EnhancedCurrentHue and
+    CurrentSaturation (a ct scene travels as its xy point, as deCONZ stores it)."""
+
+    x: int
+    y: int
+    enhanced_hue: int = 0
+    saturation: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AddScene:
+    """Scenes Add with extension field sets: what one light restores when the scene is
+    recalled. `transition` is in tenths of a second; the radio sends Add when it is whole
+    seconds and Enhanced Add otherwise. No `level`/`colour`: the light has no such cluster.
+    """
+
+    target: DeviceTarget
+    group: int
+    scene_id: int
+    transition: int
+    on: bool
+    level: int | None = None
+    colour: SceneColour | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ReadAttributes:
     target: DeviceTarget
     cluster: int
@@ -94,6 +121,7 @@ class CommandResult:
 
 RadioCommand = (
     ZclCommand
+    | AddScene
     | ReadAttributes
     | WriteAttributes
     | AddToGroup

@@ -27,12 +27,16 @@ from radio.availability import AvailabilityTracker
 from radio.clusters import SCENES
 from radio.device_setup import device_info, set_up_device
 from radio.listeners import DeviceListener, plain
-from radio.scene_fields import SCENE_ADD_COMMANDS
+from radio.scene_fields import add_scene_request
 from radio.selection import radio_type
 
 LOGGER = logging.getLogger("radio")
 
 REQUEST_TIMEOUT = 10.0
+
+
+ZIGPY_DB_FILENAME = "zigbee.db"
+"""zigpy's own database in the data directory: devices, their attributes, the network."""
 
 
 @dataclass(slots=True)
@@ -74,7 +78,7 @@ def zigpy_config(settings: RadioSettings) -> dict[str, Any]:
         network["pan_id"] = settings.pan_id
     config: dict[str, Any] = {
         "device": {"path": path, "baudrate": settings.baudrate or rtype.default_baudrate},
-        "database_path": str(settings.data_dir / "zigbee.db"),
+        "database_path": str(settings.data_dir / ZIGPY_DB_FILENAME),
         "network": network,
         # No internet downloads of OTA indexes, no periodic mesh scans: a gateway on a Pi
         # should not generate traffic nobody asked for.
@@ -350,16 +354,13 @@ class Radio:
                 return cmd.CommandResult(ok=True)
             case cmd.ZclCommand(target=cmd.DeviceTarget() as target):
                 cluster = self._cluster(target, command.cluster)
-                extended = SCENE_ADD_COMMANDS.get(command.command)
-                if (
-                    command.cluster == SCENES
-                    and extended
-                    and "extension_field_sets" in command.args
-                ):
-                    rsp = await cluster.request(False, extended.id, extended.schema, **command.args)
-                else:
-                    rsp = await getattr(cluster, command.command)(**command.args)
-                return _result(rsp)
+                return _result(await getattr(cluster, command.command)(**command.args))
+            case cmd.AddScene(target=target):
+                definition, args = add_scene_request(command)
+                cluster = self._cluster(target, SCENES)
+                return _result(
+                    await cluster.request(False, definition.id, definition.schema, **args)
+                )
             case cmd.ReadAttributes(target=target):
                 cluster = self._cluster(target, command.cluster)
                 success, failure = await cluster.read_attributes(list(command.attributes))

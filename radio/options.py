@@ -11,12 +11,21 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from gateway.daemon.settings import BY_NAME, RESERVED_ZIGPY_KEYS, ConfigError
+from radio.failures import ConfigError
 
 if TYPE_CHECKING:
     from radio.controller import RadioSettings
 
 LOGGER = logging.getLogger("radio")
+
+RESERVED_ZIGPY_KEYS = {
+    "device": "--device and --baudrate",
+    "database_path": "--data-dir",
+}
+"""zigpy settings zigbridge sets itself: given as library options they would break it."""
+
+WHERE = "radio.zigpy (--zigpy)"
+"""How the settings name this option (its TOML key and flag), for the messages."""
 
 
 def _keys(schema: Any) -> list[str]:
@@ -34,18 +43,13 @@ def _other_libraries_keys(chosen: str) -> set[str]:
     return keys
 
 
-def _where() -> str:
-    option = BY_NAME["zigpy"]
-    return f"{option.key} ({option.flag})"
-
-
 def _unknown(key: str, known: list[str], what: str) -> ConfigError:
     import difflib
 
     close = difflib.get_close_matches(key, known, n=1)
     hint = f"did you mean {close[0]!r}? " if close else ""
     return ConfigError(
-        f"{_where()}: {key!r} is not an option of {what} ({hint}known: {', '.join(known)})"
+        f"{WHERE}: {key!r} is not an option of {what} ({hint}known: {', '.join(known)})"
     )
 
 
@@ -75,10 +79,10 @@ def check_radio_options(settings: RadioSettings) -> None:
     for key in foreign:
         if key in others:
             LOGGER.info("%s: %r is another radio library's option; --radio %s ignores it",
-                        BY_NAME["zigpy"].key, key, rtype.name)  # fmt: skip
+                        WHERE, key, rtype.name)  # fmt: skip
             continue
         raise _unknown(key, known, f"--radio {rtype.name}")
     try:
         schema(zigpy_config(settings))
     except vol.Invalid as exc:
-        raise ConfigError(f"{_where()}: --radio {rtype.name} does not accept it: {exc}") from None
+        raise ConfigError(f"{WHERE}: --radio {rtype.name} does not accept it: {exc}") from None

@@ -12,16 +12,21 @@ primitives, so every byte is produced by a zigpy serializer:
   travels as its xy point, which is how deCONZ stores ct scenes too);
 - `SCENE_ADD_COMMANDS`: `add`/`enhanced_add` with an extra `extension_field_sets` argument.
 
-`Radio.execute` sends a Scenes `add`/`enhanced_add` whose args carry
-`extension_field_sets` with these definitions, because the stock schema rejects the extra
-argument.
+`add_scene_request` turns a typed `radio.commands.AddScene` into one of those definitions
+and its arguments, which `Radio.execute` sends (the stock schema rejects the extra
+argument).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import zigpy.types as t
 from zigpy.zcl import foundation
 from zigpy.zcl.clusters.general import Scenes
+
+from radio.clusters import COLOR, LEVEL, ON_OFF
+from radio.commands import AddScene
 
 
 class ExtensionFieldSet(t.Struct):
@@ -68,3 +73,37 @@ SCENE_ADD_COMMANDS: dict[str, foundation.ZCLCommandDef] = {
     name: _with_field_sets(getattr(Scenes.ServerCommandDefs, name))
     for name in ("add", "enhanced_add")
 }
+
+
+def extension_field_sets(command: AddScene) -> list[ExtensionFieldSet]:
+    """On/Off, then Level and Color when the light has them, in the order ZCL fixes."""
+    sets = [field_set(ON_OFF, OnOffFields(on_off=command.on))]
+    if command.level is not None:
+        sets.append(field_set(LEVEL, LevelFields(current_level=command.level)))
+    if (colour := command.colour) is not None:
+        fields = ColorFields(
+            current_x=colour.x,
+            current_y=colour.y,
+            enhanced_current_hue=colour.enhanced_hue,
+            current_saturation=colour.saturation,
+            color_loop_active=0,
+            color_loop_direction=0,
+            color_loop_time=0,
+        )
+        sets.append(field_set(COLOR, fields))
+    return sets
+
+
+def add_scene_request(command: AddScene) -> tuple[foundation.ZCLCommandDef, dict[str, Any]]:
+    """The command definition and arguments: Add counts whole seconds, Enhanced Add
+    tenths, so Add is used when nothing is lost."""
+    whole_seconds = command.transition % 10 == 0
+    definition = SCENE_ADD_COMMANDS["add" if whole_seconds else "enhanced_add"]
+    args = {
+        "group_id": command.group,
+        "scene_id": command.scene_id,
+        "transition_time": command.transition // 10 if whole_seconds else command.transition,
+        "scene_name": "",
+        "extension_field_sets": extension_field_sets(command),
+    }
+    return definition, args

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from gateway.daemon.preflight import StartupError
+from radio.failures import StartupError
 from radio.selection import AUTO
 
 if TYPE_CHECKING:

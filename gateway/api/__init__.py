@@ -32,6 +32,7 @@ from .scenes import (
 from .sensor_config import (
     SensorConfigPlan,
     plan_sensor_config,
+    plan_sensor_delete,
     plan_sensor_put,
     plan_sensor_state,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "plan_scene_store",
     "plan_search",
     "plan_sensor_config",
+    "plan_sensor_delete",
     "plan_sensor_put",
     "plan_sensor_state",
     "success",

@@ -1,33 +1,9 @@
-"""Colour conversions between deCONZ's REST units and ZCL's.
+"""Colour temperature as a CIE xy point, for scenes.
 
-REST uses CIE xy as floats (4 decimals, at most 0.9961), 16-bit hue and mired; ZCL uses
-xy as `round(v * 65535)` (at most 0xFEFF), 8-bit hue (0..254) for the non-enhanced
-commands, and mired.
+The value rules between REST's and ZCL's units (xy, hue, ct) live in `gateway.core.values`.
 """
 
 from __future__ import annotations
-
-XY_MAX = 0.9961  # 0xFEFF / 65535, the largest value a light can report
-ZCL_XY_MAX = 0xFEFF
-
-
-def clamp_xy(x: float, y: float) -> tuple[float, float]:
-    return min(x, XY_MAX), min(y, XY_MAX)
-
-
-def rest_xy(x: float, y: float) -> list[float]:
-    """The `[x, y]` deCONZ publishes: 4 decimals."""
-    return [round(x, 4), round(y, 4)]
-
-
-def zcl_xy(value: float) -> int:
-    """A REST xy component as ZCL CurrentX/CurrentY."""
-    return min(round(value * 65535), ZCL_XY_MAX)
-
-
-def hue_8bit(hue: int) -> int:
-    """16-bit REST hue to ZCL CurrentHue (0..254 covers the full circle)."""
-    return round(hue * 254 / 65535)
 
 
 def mired_to_xy(mired: int) -> tuple[float, float]:

@@ -18,6 +18,7 @@ from typing import Any
 
 from radio.commands import PermitJoin
 
+from .changes import ConfigChange
 from .errors import ApiError
 from .plan import Plan
 from .validate import Invalid, as_bool, as_choice, as_int, as_int_choice, as_str
@@ -52,7 +53,7 @@ ConfigAction = Unlock | ChangeChannel | SetNetworkState
 
 @dataclass(slots=True)
 class ConfigPlan(Plan):
-    """`changes["/config"]` holds settings to persist (only values that differ);
+    """`changes` holds one `ConfigChange` with the values to persist (only those that differ);
     `commands` holds a `PermitJoin` (the shell records the API key that opened the network,
     see `permit_join_owner`); `actions` the other effects."""
 
@@ -158,12 +159,12 @@ def plan_config_put(
         except Invalid:
             return ConfigPlan.rejected(ApiError.invalid_value(f"/config/{key}", key, body[key]))
 
-    plan = ConfigPlan()
+    plan, changed = ConfigPlan(), {}
     for key, value in values.items():
         plan.ok(f"/config/{key}", value)
         if key in _SETTINGS:
             if current_config.get(key) != value:
-                plan.change("/config", {key: value})
+                changed[key] = value
         elif key == "rfconnected" and current_config.get("rfconnected") != value:
             plan.actions.append(SetNetworkState(value))
         elif key == "permitjoin" and (value > 0 or permit_join_owner in (None, api_key)):
@@ -174,4 +175,6 @@ def plan_config_put(
             plan.actions.append(ChangeChannel(value))
         # utc/UTC/localtime: accepted and echoed, like deCONZ off the Raspberry Pi image;
         # a daemon has no business setting the host clock.
+    if changed:
+        plan.change(ConfigChange(changed))
     return plan

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
+from gateway.core.errors import Conflict, CoreError, NotFound, NotModifiable, TableFull
+
 MAX_BODY_BYTES = 64 * 1024
 
 
@@ -239,6 +241,25 @@ class ApiError:
     @classmethod
     def bridge_busy(cls, address: str) -> ApiError:
         return cls(ErrorType.BRIDGE_BUSY, address, "gateway busy")
+
+    @classmethod
+    def sensor_type_not_creatable(cls, address: str = "/sensors") -> ApiError:
+        """`POST /sensors` with a body: creating CLIP (virtual) sensors is not offered."""
+        return cls(501, address, "not allowed to create sensor type", status=400)
+
+    @classmethod
+    def from_core(cls, exc: CoreError, address: str) -> ApiError:
+        """The store refused a planned change: the request raced another one."""
+        match exc:
+            case NotFound():
+                return cls.not_found(address)
+            case Conflict():
+                return cls.already_exists(address, address)
+            case TableFull():
+                return cls.group_table_full(address)
+            case NotModifiable():
+                return cls.attribute_not_modifiable(address, address.rsplit("/", 1)[-1])
+        raise TypeError(f"no deCONZ error for {exc!r}")
 
 
 def success(path: str, value: Any) -> dict[str, Any]:

@@ -11,7 +11,7 @@ Differences from a light's state PUT, all taken from deCONZ's `setGroupState`:
 
 The group's `action` object caches what was last sent, and every reachable member light is
 updated optimistically (deCONZ also updates unreachable ones, which then show values they
-never received), followed by the group's recomputed `any_on`/`all_on`.
+never received); the store recomputes the group's `any_on`/`all_on` from them.
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from gateway.core import values
 from radio.commands import GroupTarget
 
+from .changes import GroupAction, LightState
 from .errors import ApiError
 from .plan import Plan
 from .resource import (
-    clamp_ct,
     ct_range,
-    group_on_state,
     int_value,
     is_reachable,
     sub,
@@ -67,13 +67,12 @@ GROUP_COLORLOOP_SPEED = 15
 
 @dataclass(slots=True)
 class GroupActionPlan(Plan):
-    """Changes: `/groups/<id>/action` (the action cache), `/lights/<lid>/state` for
-    members, `/groups/<id>/state` (`any_on`/`all_on`) when `on` changed."""
+    """Changes: the group's action cache, then each reachable member's state."""
 
 
 def group_address(group_id: str, address: int | None) -> int:
-    """The Zigbee group address: the id itself, except for the all-lights group "0"."""
-    value = int(group_id) if address is None else address
+    """The Zigbee group address: `address` if the shell gives one, else the group's own."""
+    value = values.group_address(group_id) if address is None else address
     if not 0 <= value <= 0xFFFF:
         raise ValueError(f"not a group address: {value}")
     return value
@@ -125,7 +124,7 @@ def _member_changes(
             ct = max(int_value(state, "ct", 0) + req.ct_inc, 0)
         else:
             ct = req.ct or 0
-        out.update(ct=clamp_ct(ct, ct_range(light)), colormode="ct")
+        out.update(ct=values.clamp_ct(ct, ct_range(light)), colormode="ct")
     elif mode == "hs" and "hue" in state and "sat" in state:
         out.update({k: applied[k] for k in ("hue", "sat") if k in applied}, colormode="hs")
     if "effect" in applied:
@@ -181,12 +180,9 @@ def plan_group_action(
     )
     outcome = build_commands(receiver, req)
     plan = GroupActionPlan(responses=outcome.responses, commands=outcome.commands)
-    plan.change(path, outcome.state)
-    updated = dict(members)
+    if outcome.state:
+        plan.change(GroupAction(group_id, outcome.state))
     for lid, light in reachable.items():
-        changes = _member_changes(light, req, outcome.state)
-        plan.change(f"/lights/{lid}/state", changes)
-        updated[lid] = {**light, "state": {**sub(light, "state"), **changes}}
-    if "on" in outcome.state:
-        plan.change(f"/groups/{group_id}/state", group_on_state(updated.values()))
+        if changes := _member_changes(light, req, outcome.state):
+            plan.change(LightState(lid, changes))
     return plan

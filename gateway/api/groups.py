@@ -15,10 +15,11 @@ from typing import Any
 
 from radio.commands import AddToGroup, RemoveFromGroup
 
+from .changes import Delete, GroupLights, Rename
 from .errors import ApiError, ErrorType
 from .group_action import group_address
 from .plan import Plan
-from .resource import device_target, group_on_state
+from .resource import device_target
 from .validate import Invalid, as_bool, as_choice, as_id_list, as_str, as_str_list
 
 GROUP_NAME_MAX = 32
@@ -124,9 +125,8 @@ def plan_group_create(body: Any, existing_ids: Collection[str | int]) -> GroupCr
 
 @dataclass(slots=True)
 class GroupAttributesPlan(Plan):
-    """Changes: `/groups/<id>` attributes and, for a new member list, `/groups/<id>/state`.
-
-    `added`/`removed` list the light ids whose membership changed, so the shell can also
+    """Changes: the name and the member list (the other attributes are answered, not
+    stored). `added`/`removed` list the light ids whose membership changed, so the shell can also
     drop removed lights from the group's stored scenes (deCONZ does).
     """
 
@@ -186,8 +186,10 @@ def plan_group_attributes(
     plan = GroupAttributesPlan()
     for key, value in values.items():
         plan.ok(f"{path}/{key}", ("true" if value else "false") if key == "hidden" else value)
-    plan.change(path, values)
+    if "name" in values:
+        plan.change(Rename("groups", group_id, values["name"]))
     if "lights" in values:
+        plan.change(GroupLights(group_id, tuple(values["lights"])))
         _membership(plan, group_id, group, values["lights"], lights, address)
     return plan
 
@@ -209,14 +211,11 @@ def _membership(
         plan.commands.append(AddToGroup(device_target(lights[lid]), zigbee_group))
     for lid in plan.removed:
         plan.commands.append(RemoveFromGroup(device_target(lights[lid]), zigbee_group))
-    plan.change(f"/groups/{group_id}/state", group_on_state(lights[lid] for lid in wanted))
 
 
 @dataclass(slots=True)
 class GroupDeletePlan(Plan):
-    """`deleted` is the group id to drop from the store (and its scenes)."""
-
-    deleted: str | None = None
+    pass
 
 
 def plan_group_delete(
@@ -229,7 +228,8 @@ def plan_group_delete(
     """Plan `DELETE /groups/<group_id>`: Remove Group to every member light."""
     zigbee_group = group_address(group_id, address)
     members = [lid for lid in group.get("lights", []) if isinstance(lid, str) and lid in lights]
-    plan = GroupDeletePlan(deleted=group_id)
+    plan = GroupDeletePlan()
+    plan.change(Delete("groups", group_id))
     plan.commands = [RemoveFromGroup(device_target(lights[lid]), zigbee_group) for lid in members]
     plan.ok("id", group_id)
     return plan

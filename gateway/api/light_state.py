@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .changes import LightState
 from .errors import ApiError
 from .group_action import GroupActionPlan, plan_group_action
 from .plan import Plan
@@ -71,13 +72,11 @@ AVAILABLE: dict[str, Callable[[Mapping[str, Any]], bool]] = {
 
 @dataclass(slots=True)
 class LightStatePlan(Plan):
-    """`changes["/lights/<id>/state"]` holds the optimistic state (see `optimistic`)."""
-
-    light_id: str = ""
+    """`changes` holds the light's optimistic state as one `LightState` (see `optimistic`)."""
 
     @property
-    def optimistic(self) -> dict[str, Any]:
-        return self.changes.get(f"/lights/{self.light_id}/state", {})
+    def optimistic(self) -> Mapping[str, Any]:
+        return next((c.values for c in self.changes if isinstance(c, LightState)), {})
 
 
 def _parse(
@@ -120,13 +119,13 @@ def plan_light_state(light_id: str, light: Mapping[str, Any], body: Any) -> Ligh
     """
     path = f"/lights/{light_id}/state"
     if not is_reachable(light):  # deCONZ checks this before looking at the body
-        return LightStatePlan(responses=[ApiError.not_reachable(path).to_dict()], light_id=light_id)
+        return LightStatePlan(responses=[ApiError.not_reachable(path).to_dict()])
     if not isinstance(body, Mapping) or not body:
         return LightStatePlan.rejected(ApiError.invalid_json(path))
 
     state = sub(light, "state")
     req, errors = _parse(path, state, body)
-    plan = LightStatePlan(responses=[error.to_dict() for error in errors], light_id=light_id)
+    plan = LightStatePlan(responses=[error.to_dict() for error in errors])
 
     current_bri = int_value(state, "bri", 0)
     if req.wrap and req.bri_inc is not None:
@@ -147,5 +146,6 @@ def plan_light_state(light_id: str, light: Mapping[str, Any], body: Any) -> Ligh
     outcome = build_commands(receiver, req)
     plan.responses.extend(outcome.responses)
     plan.commands.extend(outcome.commands)
-    plan.change(path, {k: v for k, v in outcome.state.items() if k in state})
+    if optimistic := {k: v for k, v in outcome.state.items() if k in state}:
+        plan.change(LightState(light_id, optimistic))
     return plan

@@ -6,22 +6,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from gateway.core.values import ALL_LIGHTS_GROUP
 from radio.commands import PermitJoin, RemoveDevice, RemoveFromGroup
 
+from .changes import Delete, Rename
 from .errors import ApiError, success_items
 from .plan import Plan
 from .resource import device_target, sub
 from .validate import Invalid, as_bool, as_str
 
 LIGHT_NAME_MAX = 32
-ALL_LIGHTS_GROUP_ID = "0"  # its Zigbee address is not 0; the shell handles that group
 
 
 @dataclass(slots=True)
 class LightPlan(Plan):
-    """`deleted`: the light id to drop from the store (DELETE)."""
-
-    deleted: str | None = None
+    pass
 
 
 def plan_light_attributes(light_id: str, light: Mapping[str, Any], body: Any) -> LightPlan:
@@ -42,7 +41,7 @@ def plan_light_attributes(light_id: str, light: Mapping[str, Any], body: Any) ->
         return LightPlan.rejected(ApiError.invalid_value(f"{path}/name", "name", body["name"]))
     plan = LightPlan()
     plan.ok(f"{path}/name", name)
-    plan.change(path, {"name": name})
+    plan.change(Rename("lights", light_id, name))
     return plan
 
 
@@ -56,7 +55,7 @@ def plan_light_delete(light_id: str, light: Mapping[str, Any], body: Any) -> Lig
     path = f"/lights/{light_id}"
     if not isinstance(body, Mapping):
         return LightPlan.rejected(ApiError.invalid_json(path))
-    plan = LightPlan(deleted=light_id)
+    plan = LightPlan()
     reset = False
     if "reset" in body:
         try:
@@ -68,6 +67,7 @@ def plan_light_delete(light_id: str, light: Mapping[str, Any], body: Any) -> Lig
         plan.ok(f"{path}/reset", reset)
     else:
         plan.ok("id", light_id)
+    plan.change(Delete("lights", light_id))
     target = device_target(light)
     if reset:
         plan.commands.append(RemoveDevice(target.ieee))
@@ -76,7 +76,7 @@ def plan_light_delete(light_id: str, light: Mapping[str, Any], body: Any) -> Lig
         plan.commands.extend(
             RemoveFromGroup(target, int(gid))
             for gid in groups
-            if isinstance(gid, str) and gid.isdecimal() and gid != ALL_LIGHTS_GROUP_ID
+            if isinstance(gid, str) and gid.isdecimal() and gid != ALL_LIGHTS_GROUP
         )
     return plan
 

@@ -2,19 +2,18 @@
 
 A plan is what the I/O shell needs to finish a request: the reply body and status, the
 radio commands to send (in order) and the optimistic changes to apply to the resource
-store before the radio answers. Changes are keyed by resource path (`/lights/1/state`,
-`/groups/3/action`, `/sensors/5/config`, `/config`, `/groups/3`, ...) and each value is a
-shallow dict merge into that object, so one `apply` in the shell serves every planner.
+store before the radio answers, as typed records (`gateway.api.changes`) that the app
+layer carries out in order, so one `apply_changes` serves every planner.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Self
 
 from radio.commands import RadioCommand
 
+from .changes import Change
 from .errors import ApiError, success
 
 
@@ -23,7 +22,7 @@ class Plan:
     responses: list[dict[str, Any]] = field(default_factory=list)
     status: int = 200
     commands: list[RadioCommand] = field(default_factory=list)
-    changes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    changes: list[Change] = field(default_factory=list)
 
     @classmethod
     def rejected(cls, error: ApiError) -> Self:
@@ -42,6 +41,5 @@ class Plan:
         """A per-parameter error; the request's status stays as it is."""
         self.responses.append(error.to_dict())
 
-    def change(self, path: str, values: Mapping[str, Any]) -> None:
-        if values:
-            self.changes.setdefault(path, {}).update(values)
+    def change(self, change: Change) -> None:
+        self.changes.append(change)

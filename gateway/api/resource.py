@@ -7,7 +7,7 @@ them, so the store needs no extra bookkeeping: the unicast target comes from `un
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from gateway.core.uniqueid import parse_uniqueid
@@ -56,13 +56,6 @@ def ct_range(light: Mapping[str, Any]) -> tuple[int, int] | None:
     return None
 
 
-def clamp_ct(ct: int, limits: tuple[int, int] | None) -> int:
-    """Into the light's range (deCONZ clamps rather than rejects), and within ZCL's 0xFEFF."""
-    if limits is not None:
-        ct = min(max(ct, limits[0]), limits[1])
-    return min(ct, 0xFEFF)
-
-
 def supports_enhanced_hue(light: Mapping[str, Any]) -> bool:
     """Enhanced (16-bit) hue unless `colorcapabilities` says otherwise.
 
@@ -80,9 +73,3 @@ def int_value(mapping: Mapping[str, Any], key: str, default: int) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     return default
-
-
-def group_on_state(lights: Iterable[Mapping[str, Any]]) -> dict[str, bool]:
-    """`any_on`/`all_on` over the reachable members, as deCONZ recomputes them."""
-    ons = [sub(light, "state").get("on") is True for light in lights if is_reachable(light)]
-    return {"all_on": bool(ons) and all(ons), "any_on": any(ons)}

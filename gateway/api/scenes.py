@@ -4,9 +4,9 @@ A scene is the Zigbee pair (group address, scene id 0..255) stored in every memb
 the gateway keeps its own copy of each light's values (the GET form, `x`/`y` as 0..1
 floats). Store/recall/remove are groupcasts; editing one light's values is a unicast Add
 Scene (Enhanced Add for transitions that are not whole seconds) carrying extension field
-sets. REST recalls update member lights optimistically and set the group's
-`action.scene`; they never produce a `scene-called` event (deCONZ sends that only for
-recalls heard on the air).
+sets. A REST recall is a `RecallScene` change: the store applies the scene to the
+member lights and sets the group's `action.scene`; it never produces a `scene-called`
+event (deCONZ sends that only for recalls heard on the air).
 
 `scenes` arguments map scene id → the stored scene:
 `{"name": str, "transitiontime": int, "lights": [{"id", "on", "bri", "transitiontime",
@@ -19,18 +19,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from radio.commands import DeviceTarget, GroupTarget, ZclCommand
-from radio.scene_fields import ColorFields, LevelFields, OnOffFields, field_set
+from gateway.core.values import round_xy, xy_to_raw
+from radio.clusters import SCENES
+from radio.commands import AddScene, DeviceTarget, GroupTarget, SceneColour, ZclCommand
 
-from .colour import mired_to_xy, zcl_xy
+from .changes import CreateScene, DeleteScene, RecallScene, SceneLightState, SceneRename, StoreScene
+from .colour import mired_to_xy
 from .errors import ApiError, ErrorType
 from .group_action import group_address
 from .plan import Plan
-from .resource import device_target, group_on_state, int_value, is_reachable, sub
+from .resource import device_target, is_reachable, sub
 from .state_core import VALIDATORS
 from .validate import Invalid, as_int, as_str
 
-SCENES, ON_OFF, LEVEL, COLOR = 0x0005, 0x0006, 0x0008, 0x0300
 SCENE_NAME_MAX = 32
 DEFAULT_SCENE_TRANSITION = 10  # 1 s, deCONZ's default for new and re-stored scenes
 MAX_SCENE_ID = 255
@@ -38,37 +39,12 @@ MAX_SCENE_ID = 255
 
 @dataclass(slots=True)
 class ScenePlan(Plan):
-    """`scene_id`/`scene`: the scene to store under that id (create and store);
-    `deleted`: the scene id to drop (delete)."""
-
-    scene_id: str | None = None
-    scene: dict[str, Any] | None = None
-    deleted: str | None = None
+    """Changes: the scene records in `gateway.api.changes`; the store takes the members'
+    snapshot itself when it creates or stores a scene."""
 
 
 def _scene_path(group_id: str, scene_id: str) -> str:
     return f"/groups/{group_id}/scenes/{scene_id}"
-
-
-def _snapshot(light_id: str, light: Mapping[str, Any], transition: int) -> dict[str, Any]:
-    """One light's current values as a stored scene entry."""
-    state = sub(light, "state")
-    entry: dict[str, Any] = {
-        "id": light_id,
-        "on": state.get("on") is True,
-        "transitiontime": transition,
-    }
-    if "bri" in state:
-        entry["bri"] = min(int_value(state, "bri", 0), 254)
-    mode = state.get("colormode")
-    xy = state.get("xy")
-    if mode == "xy" and isinstance(xy, list) and len(xy) == 2:
-        entry.update(colormode="xy", x=xy[0], y=xy[1])
-    elif mode == "ct" and "ct" in state:
-        entry.update(colormode="ct", ct=int_value(state, "ct", 0))
-    elif mode == "hs" and "hue" in state and "sat" in state:
-        entry.update(colormode="hs", hue=int_value(state, "hue", 0), sat=int_value(state, "sat", 0))
-    return entry
 
 
 def _store_commands(target: GroupTarget, scene_id: int, transition: int) -> list[ZclCommand]:
@@ -94,21 +70,16 @@ def _name_taken(scenes: Mapping[str, Mapping[str, Any]], name: str, own_id: str 
     return any(sid != own_id and scene.get("name") == name for sid, scene in scenes.items())
 
 
-def _reachable_members(members: Mapping[str, Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
-    return {lid: light for lid, light in members.items() if is_reachable(light)}
-
-
 def plan_scene_create(
     group_id: str,
     scenes: Mapping[str, Mapping[str, Any]],
-    members: Mapping[str, Mapping[str, Any]],
     body: Any,
     *,
     address: int | None = None,
 ) -> ScenePlan:
     """Plan `POST /groups/<group_id>/scenes`: optional `name` (≤32, default "Scene <id>")
     and `id` (0..255, default the lowest free from 1). A name or id already used → 400,
-    type 100. Snapshots the reachable members and groupcasts Add (empty) + Store."""
+    type 100. Groupcasts Add (empty) + Store: each member saves its current state."""
     path = f"/groups/{group_id}/scenes"
     if not isinstance(body, Mapping) or not body:
         return ScenePlan.rejected(ApiError.invalid_json(path))
@@ -135,18 +106,11 @@ def plan_scene_create(
             )
 
     scene_id = str(number)
-    scene = {
-        "name": name or f"Scene {scene_id}",
-        "transitiontime": DEFAULT_SCENE_TRANSITION,
-        "lights": [
-            _snapshot(lid, light, DEFAULT_SCENE_TRANSITION)
-            for lid, light in _reachable_members(members).items()
-        ],
-    }
     target = GroupTarget(group_address(group_id, address))
-    plan = ScenePlan(scene_id=scene_id, scene=scene)
+    plan = ScenePlan()
     plan.commands = _store_commands(target, number, DEFAULT_SCENE_TRANSITION)
     plan.ok("id", scene_id)
+    plan.change(CreateScene(group_id, scene_id, name or f"Scene {scene_id}"))
     return plan
 
 
@@ -171,7 +135,7 @@ def plan_scene_attributes(
         )
     plan = ScenePlan()
     plan.ok(f"{path}/name", name)
-    plan.change(path, {"name": name})
+    plan.change(SceneRename(group_id, scene_id, name))
     return plan
 
 
@@ -179,13 +143,13 @@ def plan_scene_store(
     group_id: str,
     scene_id: str,
     scenes: Mapping[str, Mapping[str, Any]],
-    members: Mapping[str, Mapping[str, Any]],
     body: Any,
     *,
     address: int | None = None,
 ) -> ScenePlan:
-    """Plan `PUT .../scenes/<scene_id>/store`: re-snapshot the reachable members and
-    groupcast Add (empty) + Store. Optional `transitiontime` (default 10 = 1 s)."""
+    """Plan `PUT .../scenes/<scene_id>/store`: groupcast Add (empty) + Store, so each
+    member saves its current state, which the store snapshots too. Optional
+    `transitiontime` (default 10 = 1 s) for the lights; the stored scene keeps its own."""
     path = _scene_path(group_id, scene_id)
     if scene_id not in scenes:
         return ScenePlan.rejected(ApiError.not_found(path))
@@ -200,17 +164,11 @@ def plan_scene_store(
             return ScenePlan.rejected(
                 ApiError.invalid_value(f"{path}/transitiontime", "transitiontime", value)
             )
-    scene = {
-        **scenes[scene_id],
-        "transitiontime": transition,
-        "lights": [
-            _snapshot(lid, light, transition) for lid, light in _reachable_members(members).items()
-        ],
-    }
     target = GroupTarget(group_address(group_id, address))
-    plan = ScenePlan(scene_id=scene_id, scene=scene)
+    plan = ScenePlan()
     plan.commands = _store_commands(target, int(scene_id), transition)
     plan.ok("id", scene_id)
+    plan.change(StoreScene(group_id, scene_id))
     return plan
 
 
@@ -228,32 +186,18 @@ def _resolve(scene_ref: str, group: Mapping[str, Any], scenes: Mapping[str, Any]
     return ids[(ids.index(last) + step) % len(ids)]
 
 
-def _recalled_state(entry: Mapping[str, Any], state: Mapping[str, Any]) -> dict[str, Any]:
-    """What a light shows after recalling its scene entry, limited to items it has."""
-    out: dict[str, Any] = {k: entry[k] for k in ("on", "bri") if k in entry}
-    mode = entry.get("colormode")
-    if mode == "xy" and "x" in entry and "y" in entry:
-        out.update(colormode="xy", xy=[entry["x"], entry["y"]])
-    elif mode == "ct" and "ct" in entry:
-        out.update(colormode="ct", ct=entry["ct"])
-    elif mode == "hs":
-        out.update({k: entry[k] for k in ("hue", "sat") if k in entry}, colormode="hs")
-    return {key: value for key, value in out.items() if key in state}
-
-
 def plan_scene_recall(
     group_id: str,
     scene_ref: str,
     group: Mapping[str, Any],
     scenes: Mapping[str, Mapping[str, Any]],
-    members: Mapping[str, Mapping[str, Any]],
     *,
     address: int | None = None,
 ) -> ScenePlan:
     """Plan `PUT .../scenes/<scene_ref>/recall`; `scene_ref` may be `next` or `prev`.
 
-    Replies with the id as given in the URL (deCONZ). Sets `action.scene` and applies the
-    stored light values to the reachable members at once.
+    Replies with the id as given in the URL (deCONZ). The `RecallScene` change names the
+    resolved scene, so the store applies the one the lights are told to recall.
     """
     path = _scene_path(group_id, scene_ref)
     scene_id = _resolve(scene_ref, group, scenes)
@@ -265,17 +209,7 @@ def plan_scene_recall(
         ZclCommand(target, SCENES, "recall", {"group_id": target.group, "scene_id": int(scene_id)})
     )
     plan.ok("id", scene_ref)
-    plan.change(f"/groups/{group_id}/action", {"scene": scene_id})
-    reachable = _reachable_members(members)
-    updated = dict(members)
-    for entry in scenes[scene_id].get("lights", []):
-        lid = entry.get("id") if isinstance(entry, Mapping) else None
-        if lid in reachable:
-            state = sub(reachable[lid], "state")
-            changes = _recalled_state(entry, state)
-            plan.change(f"/lights/{lid}/state", changes)
-            updated[lid] = {**reachable[lid], "state": {**state, **changes}}
-    plan.change(f"/groups/{group_id}/state", group_on_state(updated.values()))
+    plan.change(RecallScene(group_id, scene_id))
     return plan
 
 
@@ -289,51 +223,33 @@ def _ct_below_1000(value: Any) -> int:
     return as_int(value, 0, 999)
 
 
-def _scene_fields(entry: Mapping[str, Any], with_color: bool) -> list[Any]:
-    """On/Off, Level and (for colour lights) Color extension field sets for one light."""
-    sets = [field_set(ON_OFF, OnOffFields(on_off=entry.get("on") is True))]
-    if "bri" in entry:
-        sets.append(field_set(LEVEL, LevelFields(current_level=int(entry["bri"]))))
-    if with_color:
-        mode = entry.get("colormode")
-        x, y = (entry.get("x", 0.0), entry.get("y", 0.0))
-        if mode == "ct" and "ct" in entry:
-            x, y = mired_to_xy(int(entry["ct"]))
-        hs = mode == "hs"
-        sets.append(
-            field_set(
-                COLOR,
-                ColorFields(
-                    current_x=zcl_xy(float(x)),
-                    current_y=zcl_xy(float(y)),
-                    enhanced_current_hue=int(entry.get("hue", 0)) if hs else 0,
-                    current_saturation=int(entry.get("sat", 0)) if hs else 0,
-                    color_loop_active=0,
-                    color_loop_direction=0,
-                    color_loop_time=0,
-                ),
-            )
-        )
-    return sets
+def _scene_colour(entry: Mapping[str, Any]) -> SceneColour:
+    """A scene entry's colour as the light stores it; a ct entry as its xy point."""
+    mode = entry.get("colormode")
+    x, y = (entry.get("x", 0.0), entry.get("y", 0.0))
+    if mode == "ct" and "ct" in entry:
+        x, y = mired_to_xy(int(entry["ct"]))
+    hs = mode == "hs"
+    return SceneColour(
+        x=xy_to_raw(float(x)),
+        y=xy_to_raw(float(y)),
+        enhanced_hue=int(entry.get("hue", 0)) if hs else 0,
+        saturation=int(entry.get("sat", 0)) if hs else 0,
+    )
 
 
 def _add_scene(
     target: DeviceTarget, group: int, scene_id: int, entry: Mapping[str, Any], with_color: bool
-) -> ZclCommand:
-    """Add Scene counts seconds, Enhanced Add tenths: use Add when nothing is lost."""
-    transition = int(entry.get("transitiontime", DEFAULT_SCENE_TRANSITION))
-    whole_seconds = transition % 10 == 0
-    return ZclCommand(
+) -> AddScene:
+    """One light's entry as the On/Off, Level and (for colour lights) Color values it keeps."""
+    return AddScene(
         target,
-        SCENES,
-        "add" if whole_seconds else "enhanced_add",
-        {
-            "group_id": group,
-            "scene_id": scene_id,
-            "transition_time": transition // 10 if whole_seconds else transition,
-            "scene_name": "",
-            "extension_field_sets": _scene_fields(entry, with_color),
-        },
+        group,
+        scene_id,
+        transition=int(entry.get("transitiontime", DEFAULT_SCENE_TRANSITION)),
+        on=entry.get("on") is True,
+        level=int(entry["bri"]) if "bri" in entry else None,
+        colour=_scene_colour(entry) if with_color else None,
     )
 
 
@@ -396,7 +312,7 @@ def plan_scene_light_state(
     updated = {k: v for k, v in values.items() if k in ("on", "bri", "transitiontime")}
     if "xy" in values:
         x, y = values["xy"]
-        updated.update(colormode="xy", x=round(x, 4), y=round(y, 4))
+        updated.update(colormode="xy", x=round_xy(x), y=round_xy(y))
     elif "ct" in values:
         updated.update(colormode="ct", ct=values["ct"])
     elif "hue" in values or "sat" in values:
@@ -413,7 +329,7 @@ def plan_scene_light_state(
         )
     )
     plan.ok("id", scene_id)
-    plan.change(f"{_scene_path(group_id, scene_id)}/lights/{light_id}", updated)
+    plan.change(SceneLightState(group_id, scene_id, light_id, updated))
     return plan
 
 
@@ -429,7 +345,8 @@ def plan_scene_delete(
     if scene_id not in scenes:
         return ScenePlan.rejected(ApiError.not_found(path))
     target = GroupTarget(group_address(group_id, address))
-    plan = ScenePlan(deleted=scene_id)
+    plan = ScenePlan()
+    plan.change(DeleteScene(group_id, scene_id))
     plan.commands.append(
         ZclCommand(target, SCENES, "remove", {"group_id": target.group, "scene_id": int(scene_id)})
     )

@@ -17,14 +17,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from radio.clusters import OCCUPANCY, THERMOSTAT
 from radio.commands import WriteAttributes
 
-from .errors import ApiError, success_items
+from .changes import Delete, Rename, SensorConfig, SensorState
+from .errors import ApiError, success, success_items
 from .plan import Plan
 from .resource import device_target, int_value, sub
 from .validate import Invalid, as_bool, as_choice, as_int, as_int_choice, as_str
-
-OCCUPANCY, THERMOSTAT = 0x0406, 0x0201
 
 READ_ONLY = frozenset(
     {
@@ -174,7 +174,7 @@ def _light_thresholds(state: Mapping[str, Any], config: Mapping[str, Any]) -> di
 
 @dataclass(slots=True)
 class SensorConfigPlan(Plan):
-    """Changes: `/sensors/<id>/config` and, when derived values move, `/sensors/<id>/state`."""
+    """Changes: the sensor's config and, when derived values move, its state."""
 
 
 def plan_sensor_config(sensor_id: str, sensor: Mapping[str, Any], body: Any) -> SensorConfigPlan:
@@ -212,12 +212,15 @@ def plan_sensor_config(sensor_id: str, sensor: Mapping[str, Any], body: Any) -> 
                 )
             plan.ok(address, checked)
             applied[key] = checked
-    plan.change(path, applied)
-    state_path = f"/sensors/{sensor_id}/state"
+    if applied:
+        plan.change(SensorConfig(sensor_id, applied))
+    derived: dict[str, Any] = {}
     if "offset" in applied:
-        plan.change(state_path, _offset_state(sensor, applied["offset"]))
+        derived.update(_offset_state(sensor, applied["offset"]))
     if "tholddark" in applied or "tholdoffset" in applied:
-        plan.change(state_path, _light_thresholds(sub(sensor, "state"), {**config, **applied}))
+        derived.update(_light_thresholds(sub(sensor, "state"), {**config, **applied}))
+    if derived:
+        plan.change(SensorState(sensor_id, derived))
     return plan
 
 
@@ -244,7 +247,8 @@ READ_ONLY_ATTRIBUTES = frozenset(
 
 
 def plan_sensor_put(sensor_id: str, sensor: Mapping[str, Any], body: Any) -> SensorConfigPlan:
-    """Plan `PUT /sensors/<sensor_id>`: `name` (1..32), `mode` (SYMFONISK), `config`.
+    """Plan `PUT /sensors/<sensor_id>`: `name` (1..32), `mode` (SYMFONISK; answered, not
+    stored), `config`.
 
     Any other key ends the request first with HTTP 400: error 8 for a read-only attribute,
     6 for an unknown one. The remaining keys are answered one by one (HTTP 400 if one is
@@ -276,7 +280,8 @@ def plan_sensor_put(sensor_id: str, sensor: Mapping[str, Any], body: Any) -> Sen
             plan.status = 400
             continue
         plan.ok(f"{path}/{key}", value)
-        plan.change(path, {key: value})
+        if key == "name":
+            plan.change(Rename("sensors", sensor_id, value))
     if "config" in body:
         if not isinstance(body["config"], Mapping):
             plan.error(ApiError.invalid_value(f"{path}/config", "config", body["config"]))
@@ -285,8 +290,7 @@ def plan_sensor_put(sensor_id: str, sensor: Mapping[str, Any], body: Any) -> Sen
             nested = plan_sensor_config(sensor_id, sensor, body["config"])
             plan.responses.extend(nested.responses)
             plan.commands.extend(nested.commands)
-            for change_path, values in nested.changes.items():
-                plan.change(change_path, values)
+            plan.changes.extend(nested.changes)
             plan.status = max(plan.status, nested.status)
     return plan
 
@@ -379,5 +383,19 @@ def plan_sensor_state(sensor_id: str, sensor: Mapping[str, Any], body: Any) -> S
         derived = {"lux": _lux(published["lightlevel"])}
         derived.update(_light_thresholds({**state, **published}, config))
         published.update({k: v for k, v in derived.items() if k in state})
-    plan.change(path, published)
+    plan.change(SensorState(sensor_id, published))
+    return plan
+
+
+def plan_sensor_delete(sensor_id: str, body: Any) -> SensorConfigPlan:
+    """Plan `DELETE /sensors/<sensor_id>`, body optional: the sensor is forgotten; a
+    `reset` in the body is only echoed (deCONZ's answer names it instead of the id)."""
+    if not isinstance(body, Mapping):
+        return SensorConfigPlan.rejected(ApiError.invalid_json(f"/sensors/{sensor_id}"))
+    plan = SensorConfigPlan()
+    if "reset" in body:
+        plan.responses.append(success(f"/sensors/{sensor_id}/reset", bool(body["reset"])))
+    else:
+        plan.ok("id", sensor_id)
+    plan.change(Delete("sensors", sensor_id))
     return plan

@@ -14,14 +14,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from gateway.core.values import (
+    clamp_bri,
+    clamp_ct,
+    clamp_sat,
+    hue_to_8bit,
+    xy_from_raw,
+    xy_to_raw,
+)
+from radio.clusters import COLOR, FAN_CONTROL, IDENTIFY, LEVEL, ON_OFF
 from radio.commands import RadioCommand, Target, WriteAttributes, ZclCommand
 
-from .colour import clamp_xy, hue_8bit, rest_xy, zcl_xy
 from .errors import ApiError, success
-from .resource import clamp_ct
 from .validate import as_bool, as_choice, as_int, as_xy
-
-ON_OFF, LEVEL, COLOR, IDENTIFY, FAN = 0x0006, 0x0008, 0x0300, 0x0003, 0x0202
 
 DEFAULT_TRANSITION = 4  # 0.4 s, deCONZ's default when the body has no transitiontime
 MAX_TRANSITION = 0xFFFE  # 0xFFFF means "use the light's own default" in ZCL
@@ -47,15 +52,11 @@ LOOP_INCREMENT = 1
 
 
 def _bri(value: Any) -> int:
-    return min(as_int(value, 0, 255), 254)
+    return clamp_bri(as_int(value, 0, 255))
 
 
 def _sat(value: Any) -> int:
-    return min(as_int(value, 0, 255), 254)
-
-
-def _xy(value: Any) -> tuple[float, float]:
-    return clamp_xy(*as_xy(value))
+    return clamp_sat(as_int(value, 0, 255))
 
 
 def _transition(value: Any) -> int:
@@ -68,7 +69,7 @@ VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "bri_inc": lambda v: as_int(v, -254, 254),
     "hue": lambda v: as_int(v, 0, 0xFFFF),
     "sat": _sat,
-    "xy": _xy,
+    "xy": as_xy,
     "ct": lambda v: as_int(v, 0, 0xFFFF),
     "ct_inc": lambda v: as_int(v, -0xFFFE, 0xFFFE),
     "effect": lambda v: as_choice(v, EFFECTS),
@@ -261,11 +262,10 @@ class _Builder:
         req, tt = self.req, self.req.transition
         if req.xy is not None:
             if not self.blocked(["xy"], color=True, loop=True):
-                x, y = req.xy
-                self.zcl(
-                    COLOR, "move_to_color", color_x=zcl_xy(x), color_y=zcl_xy(y), transition_time=tt
-                )
-                self.ok("xy", rest_xy(x, y), xy=rest_xy(x, y), colormode="xy")
+                raw_x, raw_y = (xy_to_raw(v) for v in req.xy)
+                self.zcl(COLOR, "move_to_color", color_x=raw_x, color_y=raw_y, transition_time=tt)
+                xy = [xy_from_raw(raw_x), xy_from_raw(raw_y)]  # as the light will report it
+                self.ok("xy", xy, xy=xy, colormode="xy")
         elif req.ct is not None:
             if not self.blocked(["ct"], color=True, loop=True):
                 ct = clamp_ct(req.ct, self.t.ct_limits)
@@ -311,7 +311,7 @@ class _Builder:
                 self.zcl(
                     COLOR,
                     "move_to_hue_and_saturation",
-                    hue=hue_8bit(hue),
+                    hue=hue_to_8bit(hue),
                     saturation=sat,
                     transition_time=tt,
                 )
@@ -328,7 +328,7 @@ class _Builder:
                 self.zcl(
                     COLOR,
                     "move_to_hue",
-                    hue=hue_8bit(hue),
+                    hue=hue_to_8bit(hue),
                     direction=HUE_SHORTEST_DISTANCE,
                     transition_time=tt,
                 )
@@ -356,7 +356,7 @@ class _Builder:
         speed = self.req.speed
         if speed is None:
             return
-        self.out.commands.append(WriteAttributes(self.t.address, FAN, {"fan_mode": speed}))
+        self.out.commands.append(WriteAttributes(self.t.address, FAN_CONTROL, {"fan_mode": speed}))
         self.ok("speed", speed, speed=speed)
 
     def turn_off(self) -> None:

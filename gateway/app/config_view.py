@@ -15,13 +15,13 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from gateway.api.config import DEFAULT_GATEWAY_NAME as DEFAULT_NAME
 from gateway.core import timefmt
 
 SWVERSION = "2.33.2"
 APIVERSION = "1.16.0"
 DATASTOREVERSION = "93"
 MODELID = "deCONZ"
-DEFAULT_NAME = "Phoscon-GW"
 DEFAULT_NETWORK_OPEN_DURATION = 60
 
 
@@ -38,9 +38,9 @@ class NetworkFacts:
 
 @dataclass(slots=True)
 class ConfigContext:
-    """Everything `config` is built from besides the persisted settings."""
+    """Everything `config` is built from besides the persisted values."""
 
-    settings: dict[str, Any]
+    config: dict[str, Any]
     network: NetworkFacts
     websocketport: int
     whitelist: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -68,7 +68,7 @@ def basic_config(ctx: ConfigContext) -> dict[str, Any]:
         "factorynew": False,
         "mac": host_mac(),
         "modelid": MODELID,
-        "name": ctx.settings.get("name") or DEFAULT_NAME,
+        "name": ctx.config.get("name") or DEFAULT_NAME,
         "replacesbridgeid": None,
         "starterkitid": "",
         "swversion": SWVERSION,
@@ -76,7 +76,7 @@ def basic_config(ctx: ConfigContext) -> dict[str, Any]:
 
 
 def full_config(ctx: ConfigContext) -> dict[str, Any]:
-    s = ctx.settings
+    s = ctx.config
     ip = ctx.ipaddress
     config = basic_config(ctx)
     config.update(

@@ -10,20 +10,39 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from gateway.api.changes import (
+    Change,
+    ConfigChange,
+    CreateScene,
+    Delete,
+    DeleteScene,
+    GroupAction,
+    GroupLights,
+    LightState,
+    RecallScene,
+    Rename,
+    SceneLightState,
+    SceneRename,
+    SensorConfig,
+    SensorState,
+    StoreScene,
+)
 from gateway.api.errors import ApiError
 from gateway.api.plan import Plan
 from gateway.app import config_view
 from gateway.app.auth import ApiKey, Authenticator, load_or_create_password
+from gateway.app.bus import EventBus
 from gateway.app.eventlog import log_event
+from gateway.core.errors import CoreError
 from gateway.core.persistence import Persistence
-from gateway.core.store import ALL_LIGHTS_ADDRESS, Store
+from gateway.core.store import Store
+from gateway.core.values import group_address
 from radio import commands as cmd
 from radio import events as ev
 from radio.controller import Radio, RadioSettings
@@ -32,39 +51,26 @@ LOGGER = logging.getLogger("gateway")
 
 Message = dict[str, Any]
 
-_LIGHT_STATE = re.compile(r"^/lights/(\d+)/state$")
-_LIGHT = re.compile(r"^/lights/(\d+)$")
-_SENSOR_CONFIG = re.compile(r"^/sensors/(\d+)/config$")
-_SENSOR_STATE = re.compile(r"^/sensors/(\d+)/state$")
-_SENSOR = re.compile(r"^/sensors/(\d+)$")
-_GROUP_ACTION = re.compile(r"^/groups/(\d+)/action$")
-_GROUP = re.compile(r"^/groups/(\d+)$")
-_SCENE = re.compile(r"^/groups/(\d+)/scenes/(\d+)$")
-_SCENE_LIGHT = re.compile(r"^/groups/(\d+)/scenes/(\d+)/lights/(\d+)$")
-_DERIVED = re.compile(r"^/groups/\d+/state$")  # any_on/all_on: the store recomputes them
-
-
-def group_address(gid: str) -> int:
-    """The Zigbee group address behind a REST group id ("0" is the all-lights group)."""
-    return ALL_LIGHTS_ADDRESS if gid == "0" else int(gid)
-
 
 class Gateway:
     def __init__(
         self,
         radio_settings: RadioSettings,
         *,
-        publish: Callable[[Message], None] | None = None,
         clock: Callable[[], float] = time.time,
+        bus: EventBus | None = None,
+        make_radio: Callable[[RadioSettings, Callable[[ev.RadioEvent], None]], Radio] = Radio,
     ):
+        """`make_radio(settings, sink)` builds the radio that sends the plans' commands and
+        reports to `sink`; tests pass a fake one."""
         data_dir = radio_settings.data_dir
         self.data_dir: Path = data_dir
         self.clock = clock
         self.persistence = Persistence.open_data_dir(data_dir)
         self.store = Store(self.persistence, clock=clock, network_up=False)
-        self.settings: dict[str, Any] = self.persistence.config_items()
-        if "uuid" not in self.settings:
-            self.save_settings({"uuid": str(uuid.uuid4())})
+        self.config: dict[str, Any] = self.persistence.config_items()
+        if "uuid" not in self.config:
+            self.save_config({"uuid": str(uuid.uuid4())})
         keys = {
             row.key: ApiKey(row.key, row.name, row.created, row.last_used)
             for row in self.persistence.apikeys()
@@ -73,25 +79,19 @@ class Gateway:
             load_or_create_password(data_dir), keys, self.persistence, clock=clock
         )
         self.network = config_view.NetworkFacts()
-        self.radio = Radio(radio_settings, self.on_radio_event)
-        self._publish = publish or (lambda message: None)
+        self.radio = make_radio(radio_settings, self.on_radio_event)
+        self.bus = bus if bus is not None else EventBus()
         self.websocketport = 0
         self.permit_join_owner: str | None = None
-        self.events_published = 0
-        # Called with each radio event after the store has handled it (metrics, the daemon).
-        self.event_observers: list[Callable[[ev.RadioEvent], None]] = []
         self._tick_task: asyncio.Task | None = None
         self._tasks: set[asyncio.Task] = set()
 
     # -- the event path ----------------------------------------------------------------
 
-    def attach_publisher(self, publish: Callable[[Message], None]) -> None:
-        self._publish = publish
-
     def publish(self, messages: list[Message]) -> None:
-        for message in messages:
-            self.events_published += 1
-            self._publish(message)
+        """Every message that leaves the store goes out here, through the bus."""
+        if messages:
+            self.bus.publish(messages)
 
     def on_radio_event(self, event: ev.RadioEvent) -> None:
         quiet = isinstance(event, ev.AttributeReport | ev.DeviceSeen)
@@ -104,8 +104,7 @@ class Gateway:
         elif isinstance(event, ev.NetworkDown):
             self.network.connected = False
         self.publish(self.store.handle(event))
-        for observer in self.event_observers:
-            observer(event)
+        self.bus.radio_event(event)
 
     async def subscribe_groups(self, group_ids: list[str], subscribe: bool = True) -> None:
         """Have the coordinator receive these groups' groupcasts (remotes bound to them)."""
@@ -135,18 +134,18 @@ class Gateway:
             self.auth.flush_usage()
         self.persistence.close()
 
-    # -- settings ----------------------------------------------------------------------
+    # -- config ------------------------------------------------------------------------
 
-    def save_settings(self, values: Mapping[str, Any]) -> None:
-        """Persist gateway settings (durably, before any reply) and apply live ones."""
+    def save_config(self, values: Mapping[str, Any]) -> None:
+        """Persist deCONZ config values (durably, before any reply) and apply live ones: the
+        store persists the ones it applies, so each is written once, all in one commit."""
         if not values:
             return
-        self.persistence.set_config(values)
-        self.settings.update(values)
-        if "websocketnotifyall" in values:
-            self.store.websocketnotifyall = bool(values["websocketnotifyall"])
-        if "lightlastseeninterval" in values:
-            self.store.lightlastseeninterval = int(values["lightlastseeninterval"])
+        with self.persistence.transaction():
+            if rest := {k: v for k, v in values.items() if k not in Store.SETTINGS}:
+                self.persistence.set_config(rest)
+            self.store.configure(values)
+        self.config.update(values)
 
     def config_context(self, ipaddress: str = "127.0.0.1") -> config_view.ConfigContext:
         whitelist = {
@@ -154,7 +153,7 @@ class Gateway:
             for key, rec in self.auth.keys.items()
         }
         return config_view.ConfigContext(
-            settings=self.settings,
+            config=self.config,
             network=self.network,
             websocketport=self.websocketport,
             whitelist=whitelist,
@@ -165,44 +164,53 @@ class Gateway:
 
     # -- carrying out plans --------------------------------------------------------------
 
-    def apply_changes(self, changes: Mapping[str, Mapping[str, Any]]) -> None:
-        """Optimistic changes from a plan, through the store (which publishes messages)."""
+    def apply_changes(self, changes: Iterable[Change]) -> None:
+        """A plan's changes, in order, through the store; the messages they cause are
+        published together, with the groups' any_on/all_on recomputed once at the end."""
         out: list[Message] = []
         with self.store.grouped(out):
-            for path, values in changes.items():
-                out.extend(self._apply(path, dict(values)))
+            for change in changes:
+                out.extend(self._apply(change))
         self.publish(out)
 
-    def _apply(self, path: str, values: dict[str, Any]) -> list[Message]:
+    def _apply(self, change: Change) -> list[Message]:
         s = self.store
-        if m := _LIGHT_STATE.match(path):
-            return s.apply_light_state(m[1], values)
-        if m := _SENSOR_CONFIG.match(path):
-            return s.apply_sensor_config(m[1], values)
-        if m := _SENSOR_STATE.match(path):
-            return s.apply_sensor_state(m[1], values)
-        if m := _GROUP_ACTION.match(path):
-            return s.set_group_action(m[1], values)
-        if m := _SCENE_LIGHT.match(path):
-            return s.set_scene_light_state(m[1], m[2], m[3], values)
-        if m := _SCENE.match(path):
-            return s.rename_scene(m[1], m[2], values["name"]) if "name" in values else []
-        if (m := _LIGHT.match(path)) or (m := _SENSOR.match(path)):
-            kind = "lights" if path.startswith("/lights") else "sensors"
-            return s.rename(kind, m[1], values["name"]) if "name" in values else []
-        if m := _GROUP.match(path):
-            out: list[Message] = []
-            if "name" in values:
-                out += s.rename("groups", m[1], values["name"])
-            if "lights" in values:
-                out += s.set_group_lights(m[1], values["lights"])
-            return out
-        if path == "/config":
-            self.save_settings(values)
-            return []
-        if _DERIVED.match(path):
-            return []
-        raise ValueError(f"no store operation for change at {path}")
+        match change:
+            case LightState(light_id=lid, values=values):
+                return s.apply_light_state(lid, values)
+            case SensorConfig(sensor_id=sid, values=values):
+                return s.apply_sensor_config(sid, values)
+            case SensorState(sensor_id=sid, values=values):
+                return s.apply_sensor_state(sid, values)
+            case GroupAction(group_id=gid, values=values):
+                return s.set_group_action(gid, values)
+            case Rename(kind=kind, id=id_, name=name):
+                return s.rename(kind, id_, name)
+            case GroupLights(group_id=gid, light_ids=light_ids):
+                return s.set_group_lights(gid, light_ids)
+            case Delete(kind="lights", id=id_):
+                return s.delete_light(id_)
+            case Delete(kind="sensors", id=id_):
+                return s.delete_sensor(id_)
+            case Delete(kind="groups", id=id_):
+                return s.delete_group(id_)
+            case CreateScene(group_id=gid, scene_id=sid, name=name):
+                s.create_scene(gid, name, sid)
+                return []
+            case StoreScene(group_id=gid, scene_id=sid):
+                return s.store_scene(gid, sid)
+            case RecallScene(group_id=gid, scene_id=sid):
+                return s.recall_scene(gid, sid)
+            case SceneRename(group_id=gid, scene_id=sid, name=name):
+                return s.rename_scene(gid, sid, name)
+            case SceneLightState(group_id=gid, scene_id=sid, light_id=lid, values=values):
+                return s.set_scene_light_state(gid, sid, lid, values)
+            case DeleteScene(group_id=gid, scene_id=sid):
+                return s.delete_scene(gid, sid)
+            case ConfigChange(values=values):
+                self.save_config(values)
+                return []
+        raise TypeError(f"no store operation for {change!r}")
 
     async def send(self, commands: list[cmd.RadioCommand]) -> list[cmd.CommandResult]:
         """Hand commands to the radio in order; a failed delivery is logged, not raised —
@@ -221,13 +229,24 @@ class Gateway:
 
     async def carry_out(self, plan: Plan, address: str) -> tuple[int, list[dict[str, Any]]]:
         """Apply a plan: 950 if it needs the radio and the network is down; otherwise the
-        optimistic changes first (so the websocket shows them at once, as deCONZ does), then
-        the radio commands."""
+        changes first (so the websocket shows them at once, as deCONZ does), then the radio
+        commands. A change the store refuses (the request raced another) is answered with
+        its deCONZ error and nothing is sent."""
         if plan.commands and not self.radio.is_up:
             error = ApiError.not_connected(address)
             return error.http_status, [error.to_dict()]
         if plan.changes:
-            self.apply_changes(plan.changes)
+            try:
+                self.apply_changes(plan.changes)
+            except CoreError as exc:
+                error = ApiError.from_core(exc, address)
+                return error.http_status, [error.to_dict()]
         if plan.commands:
             await self.send(plan.commands)
         return plan.status, plan.responses
+
+    async def network_backup(self) -> dict[str, Any]:
+        """A fresh Open Coordinator Backup of the running network (network key included)."""
+        from radio.backup import create_backup  # zigpy's backup code: only when asked
+
+        return await create_backup(self.radio.app)

@@ -21,7 +21,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from gateway.daemon.settings import Config
+from gateway.daemon.settings import Settings
 
 CLI_DEVICETYPE = "zigbridge#cli"
 KEY_FILE = "cli-apikey"
@@ -46,14 +46,14 @@ def error_description(body: Any) -> str | None:
 
 
 class GatewayClient:
-    def __init__(self, config: Config, timeout: float = 30.0):
-        self.config = config
+    def __init__(self, settings: Settings, timeout: float = 30.0):
+        self.settings = settings
         self.timeout = timeout
         self._key: str | None = None
 
     @property
     def key_file(self) -> Path:
-        return self.config.data_dir / KEY_FILE
+        return self.settings.data_dir / KEY_FILE
 
     # -- HTTP -----------------------------------------------------------------------------
 
@@ -61,8 +61,9 @@ class GatewayClient:
         self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
     ) -> tuple[int, Any]:
         """One request; the decoded JSON body (None when empty)."""
-        cfg = self.config
-        conn = http.client.HTTPConnection(cfg.client_host, cfg.http_port, timeout=self.timeout)
+        server = self.settings.server
+        host, port = server.client_host, server.http_port
+        conn = http.client.HTTPConnection(host, port, timeout=self.timeout)
         payload = None if body is None else json.dumps(body).encode()
         all_headers = {"Content-Type": "application/json", **(headers or {})}
         try:
@@ -71,15 +72,15 @@ class GatewayClient:
             raw = response.read()
         except http.client.HTTPException as exc:
             raise ClientError(
-                f"{cfg.rest_url} does not speak HTTP ({exc!r}): is that zigbridge?"
+                f"{server.rest_url} does not speak HTTP ({exc!r}): is that zigbridge?"
             ) from None
         except OSError as exc:
             if isinstance(exc, TimeoutError):
                 raise ClientError(
-                    f"zigbridge at {cfg.rest_url} did not answer within {self.timeout:.0f} s"
+                    f"zigbridge at {server.rest_url} did not answer within {self.timeout:.0f} s"
                 ) from None
             raise DaemonNotRunning(
-                f"zigbridge is not running at {cfg.rest_url} ({_reason(exc)}); start it with "
+                f"zigbridge is not running at {server.rest_url} ({_reason(exc)}); start it with "
                 "`sudo systemctl start zigbridge` or `zigbridge run`, or point this command "
                 "at it with --http-port/--host or --config"
             ) from None
@@ -89,7 +90,7 @@ class GatewayClient:
             return response.status, json.loads(raw) if raw else None
         except ValueError:
             raise ClientError(
-                f"{cfg.rest_url} answered {response.status} with something other than JSON: "
+                f"{server.rest_url} answered {response.status} with something other than JSON: "
                 "is that really zigbridge?"
             ) from None
 
@@ -109,7 +110,7 @@ class GatewayClient:
     # -- keys -----------------------------------------------------------------------------
 
     def password(self) -> str:
-        path = self.config.data_dir / "password"
+        path = self.settings.data_dir / "password"
         try:
             return path.read_text().strip()
         except FileNotFoundError:
@@ -171,7 +172,7 @@ class GatewayClient:
         from websockets.sync.client import connect
 
         port = self.api("GET", "/config")["websocketport"]
-        host = self.config.client_host
+        host = self.settings.server.client_host
         url = f"ws://{f'[{host}]' if ':' in host else host}:{port}"
         try:
             return connect(url, proxy=None, compression=None, open_timeout=self.timeout)

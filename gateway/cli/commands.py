@@ -1,5 +1,5 @@
 """The subcommands that talk to a running zigbridge (and `radios`, `restore`, which talk to
-the hardware). Each takes the resolved config and its arguments, prints plain lines (no
+the hardware). Each takes the resolved settings and its arguments, prints plain lines (no
 terminal tricks, so they read the same in a pipe, a log or a test) and returns the exit
 status. Problems are raised (`ClientError`, `DaemonNotRunning`) for `cli.main` to print.
 """
@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from gateway.cli.client import ClientError, DaemonNotRunning, GatewayClient, error_description
 from gateway.daemon.preflight import StartupError
-from gateway.daemon.settings import Config, radio_settings
+from gateway.daemon.settings import Settings, radio_settings
 from radio.selection import AUTO
 
 COUNTDOWN_EVERY = 5.0  # seconds between "n s left" lines while joining is open
@@ -92,8 +92,8 @@ class JoinWatcher:
         )
 
 
-def permit_join(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
-    client = GatewayClient(config)
+def permit_join(settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    client = GatewayClient(settings)
     seconds = args.seconds
     if seconds == 0:
         client.api("PUT", "/config", {"permitjoin": 0})
@@ -138,8 +138,8 @@ def _joined(watcher: JoinWatcher) -> str:
 # ---- devices, keys, unlock ---------------------------------------------------------------
 
 
-def devices(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
-    client = GatewayClient(config)
+def devices(settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    client = GatewayClient(settings)
     lights = client.api("GET", "/lights")
     sensors = client.api("GET", "/sensors")
     if args.json:
@@ -167,8 +167,8 @@ def devices(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) 
     return 0
 
 
-def apikey(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
-    client = GatewayClient(config)
+def apikey(settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    client = GatewayClient(settings)
     if args.action == "create":
         _say(out, client.create_key(args.name))
         return 0
@@ -193,8 +193,8 @@ def apikey(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -
     return 0
 
 
-def unlock(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
-    GatewayClient(config).api("PUT", "/config", {"unlock": args.seconds})
+def unlock(settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    GatewayClient(settings).api("PUT", "/config", {"unlock": args.seconds})
     _say(
         out,
         f"The gateway is unlocked for {args.seconds} s: an app may now register and get an "
@@ -206,12 +206,12 @@ def unlock(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -
 # ---- radios ------------------------------------------------------------------------------
 
 
-def radios(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def radios(settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     from radio.sticks import detect_ports
 
     ports = detect_ports()
     if getattr(args, "probe", False):
-        return _probe_ports(config, ports, out)
+        return _probe_ports(settings, ports, out)
     if not ports:
         _say(out, "No serial ports found. Is the stick plugged in? (`dmesg | tail` shows what")
         _say(out, "the kernel saw; a network coordinator is used as --device socket://host:port)")
@@ -226,7 +226,7 @@ def radios(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -
     return 0
 
 
-def _probe_ports(config: Config, ports: list, out: TextIO) -> int:
+def _probe_ports(settings: Settings, ports: list, out: TextIO) -> int:
     """`radios --probe`: probe the known sticks (and --device) as `--radio auto` would,
     each until one radio type answers. Only reads; refused while zigbridge runs."""
     import asyncio
@@ -235,17 +235,17 @@ def _probe_ports(config: Config, ports: list, out: TextIO) -> int:
     from radio.detect import find_radio
     from radio.sticks import candidates
 
-    _refuse_while_running(config, "probe")
-    device = config.device
+    _refuse_while_running(settings, "probe")
+    device = settings.radio.device
     todo = candidates(ports, None)
     if device:
         todo = [c for c in todo if c.path != device] + candidates(ports, device)
-    settings = RadioSettings(AUTO, None, config.data_dir, baudrate=config.baudrate)
+    radio = RadioSettings(AUTO, None, settings.data_dir, baudrate=settings.radio.baudrate)
 
     async def probe_all() -> dict[str, str]:
         answers = {}
         for candidate in todo:
-            found = (await find_radio([candidate], settings)).found
+            found = (await find_radio([candidate], radio)).found
             answers[candidate.path] = found.radio if found else "no answer"
         return answers
 
@@ -271,8 +271,8 @@ def _probe_ports(config: Config, ports: list, out: TextIO) -> int:
 # ---- backup and restore -------------------------------------------------------------------
 
 
-def backup(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
-    data = GatewayClient(config).api("GET", "/config/zigbee/backup")
+def backup(settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    data = GatewayClient(settings).api("GET", "/config/zigbee/backup")
     text = json.dumps(data, indent=2) + "\n"
     if args.file == "-":
         out.write(text)
@@ -296,38 +296,39 @@ def backup(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -
     return 0
 
 
-def _refuse_while_running(config: Config, what: str) -> None:
+def _refuse_while_running(settings: Settings, what: str) -> None:
     """The daemon has the stick open: a second program on the port would disturb it."""
     try:
-        status, body = GatewayClient(config, timeout=5).request("GET", "/api/config")
+        status, body = GatewayClient(settings, timeout=5).request("GET", "/api/config")
     except (DaemonNotRunning, ClientError):
         return  # not running (or not answering): the stick is ours
     if error_description(body) is None and status == 200:
         raise ClientError(
-            f"zigbridge is running at {config.rest_url} and has the stick open; stop it "
+            f"zigbridge is running at {settings.server.rest_url} and has the stick open; stop it "
             f"first (sudo systemctl stop zigbridge), {what}, then start it again"
         )
 
 
-def restore(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def restore(settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     import asyncio
 
-    from gateway.daemon.preflight import check_data_dir, describe_radio_failure
+    from gateway.daemon.preflight import check_data_dir
     from radio.backup import BackupError, read_backup, restore_backup
+    from radio.failures import describe_radio_failure
 
     # The file first: a bad one stops here, before anything talks to the stick
     network = read_backup(Path(args.file))
-    _refuse_while_running(config, "restore")
-    settings = radio_settings(config)
-    check_data_dir(settings.data_dir)
+    _refuse_while_running(settings, "restore")
+    radio = radio_settings(settings)
+    check_data_dir(radio.data_dir)
 
     async def find_and_restore():
         from radio.sticks import resolve_radio
 
-        found = await resolve_radio(settings)
+        found = await resolve_radio(radio)
         if found is not None:
             _say(out, f"Found {found.describe()}.")
-        return await restore_backup(settings, network, force=args.force)
+        return await restore_backup(radio, network, force=args.force)
 
     try:
         restored = asyncio.run(find_and_restore())
@@ -336,9 +337,9 @@ def restore(config: Config, args: argparse.Namespace, out: TextIO = sys.stdout) 
     except StartupError:
         raise
     except Exception as exc:
-        where = settings.device_path or f"the simulated stick in {settings.data_dir}"
+        where = radio.device_path or f"the simulated stick in {radio.data_dir}"
         raise ClientError(describe_radio_failure(where, exc)) from None
-    where = settings.device_path or f"the simulated stick in {settings.data_dir}"
+    where = radio.device_path or f"the simulated stick in {radio.data_dir}"
     origin = f" from {restored.source}" if restored.source else ""
     _say(
         out,

@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 from gateway.app.version import version
 from gateway.daemon.logs import LogSettings, configure_logging
 from gateway.daemon.preflight import StartupError
-from gateway.daemon.settings import OPTIONS, Config, load_config, radio_settings
+from gateway.daemon.settings import OPTIONS, Settings, load_settings
 
 EXIT_FAILED = 1
 EXIT_STARTUP = 2
@@ -166,29 +166,12 @@ def _seconds(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
-def settings_from_config(config: Config):
-    """The daemon's settings; raises ConfigError for what the options alone can't catch."""
-    from gateway.daemon.daemon import DaemonSettings
-
-    return DaemonSettings(
-        radio=radio_settings(config),
-        host=config.host,
-        http_port=config.http_port,
-        ws_port=config.ws_port,
-        sim_devices=config.sim_devices,
-        demo_live=not config.sim_quiet,
-        sim_join_on_permit=config.sim_join_on_permit,
-        gateway_name=config.name,
-        websocketnotifyall=config.websocketnotifyall,
-    )
-
-
-def run(config: Config) -> int:
-    settings = settings_from_config(config)
-    configure_logging(config.log)
+def run(settings: Settings) -> int:
     from gateway.daemon.daemon import Daemon
 
-    asyncio.run(Daemon(settings).run_until_signal())
+    daemon = Daemon(settings)  # ConfigError for what the options alone can't catch
+    configure_logging(settings.log)
+    asyncio.run(daemon.run_until_signal())
     return 0
 
 
@@ -206,12 +189,12 @@ COMMANDS: dict[str, str] = {
 }
 
 
-def _client_command(name: str, config: Config, args: argparse.Namespace) -> int:
+def _client_command(name: str, settings: Settings, args: argparse.Namespace) -> int:
     from gateway.cli import commands
     from gateway.cli.client import ClientError, DaemonNotRunning
 
     try:
-        return getattr(commands, COMMANDS[name])(config, args)
+        return getattr(commands, COMMANDS[name])(settings, args)
     except DaemonNotRunning as exc:
         return _fail(exc, EXIT_NOT_RUNNING)
     except ClientError as exc:
@@ -223,11 +206,11 @@ def main(argv: list[str] | None = None) -> int:
     given = {o.name: getattr(args, o.name) for o in OPTIONS if hasattr(args, o.name)}
     given["config"] = getattr(args, "config", None)
     try:
-        config = load_config(given)
+        settings = load_settings(given)
         if args.command in (None, "run"):
-            return run(config)
-        configure_logging(LogSettings(level="WARNING", format=config.log_format))
-        return _client_command(args.command, config, args)
+            return run(settings)
+        configure_logging(LogSettings("WARNING", settings.log.format, {}))
+        return _client_command(args.command, settings, args)
     except StartupError as exc:
         return _fail(exc, EXIT_STARTUP)
     except KeyboardInterrupt:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from .errors import Conflict, CoreError, NotFound, NotModifiable, TableFull
 from .persistence import ApiKeyRow, GroupRow, Persistence, ResourceRow, SceneRow
 from .resources import Group, Light, Scene, SceneLight, Sensor
-from .store import ALL_LIGHTS_ADDRESS, Store
+from .store import Store
+from .values import ALL_LIGHTS_ADDRESS
 
 __all__ = [
     "ALL_LIGHTS_ADDRESS",

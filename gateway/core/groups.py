@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from . import lights as light_map
+from . import values
+from .lights import ct_limits
 from .resources import Light, SceneLight
 
-ALL_LIGHTS = "0"
+ALL_LIGHTS = values.ALL_LIGHTS_GROUP
 FIRST_GROUP_ADDRESS = 1
 LAST_GROUP_ADDRESS = 0xFFEF  # 0xFFF0 and up: deCONZ's all-lights group and reserved ids
 FIRST_SCENE_ID = 1
@@ -30,20 +31,18 @@ def lowest_free(used: Iterable[int], first: int, last: int) -> int | None:
 
 def group_state(members: Iterable[Light]) -> dict[str, bool]:
     """any_on/all_on over the *reachable* members (deCONZ ignores unreachable lights)."""
-    reachable = [light for light in members if light.reachable]
-    on = sum(light.is_on for light in reachable)
-    return {"all_on": bool(reachable) and on == len(reachable), "any_on": on > 0}
+    return values.group_on((light.reachable, light.is_on) for light in members)
 
 
 def action_update(action: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
     """The new values of the group's action cache after sending `changes` (as planned)."""
     out = {k: changes[k] for k in _ACTION_ITEMS if k in changes}
     if "bri" in out:
-        out["bri"] = min(max(int(out["bri"]), 0), light_map.BRI_MAX)
+        out["bri"] = values.clamp_bri(out["bri"])
     elif "bri_inc" in changes:
-        out["bri"] = min(max(int(action["bri"]) + int(changes["bri_inc"]), 0), light_map.BRI_MAX)
+        out["bri"] = values.clamp_bri(int(action["bri"]) + int(changes["bri_inc"]))
     if "sat" in out:
-        out["sat"] = min(max(int(out["sat"]), 0), light_map.SAT_MAX)
+        out["sat"] = values.clamp_sat(out["sat"])
     if "ct_inc" in changes and "ct" not in out:
         out["ct"] = max(int(action["ct"]) + int(changes["ct_inc"]), 0)
     if "xy" in changes:
@@ -90,7 +89,7 @@ def edit_scene_light(entry: SceneLight, light: Light, changes: Mapping[str, Any]
     if "on" in changes:
         entry.on = bool(changes["on"])
     if "bri" in changes:
-        entry.bri = min(max(int(changes["bri"]), 0), light_map.BRI_MAX)
+        entry.bri = values.clamp_bri(changes["bri"])
     if "transitiontime" in changes:
         entry.transitiontime = int(changes["transitiontime"])
     xy = changes.get("xy") or (
@@ -98,12 +97,12 @@ def edit_scene_light(entry: SceneLight, light: Light, changes: Mapping[str, Any]
     )
     if xy is not None:
         entry.colormode = "xy"
-        entry.x, entry.y = (light_map.round_xy(v) for v in xy)
+        entry.x, entry.y = (values.round_xy(v) for v in xy)
     elif "ct" in changes:
-        entry.colormode, entry.ct = "ct", light_map.clamp_ct(light, changes["ct"])
+        entry.colormode, entry.ct = "ct", values.clamp_ct(changes["ct"], ct_limits(light))
     elif "hue" in changes or "sat" in changes:
         entry.colormode = "hs"
         if "hue" in changes:
-            entry.hue = min(max(int(changes["hue"]), 0), light_map.HUE_MAX)
+            entry.hue = values.clamp_hue(changes["hue"])
         if "sat" in changes:
-            entry.sat = min(max(int(changes["sat"]), 0), light_map.SAT_MAX)
+            entry.sat = values.clamp_sat(changes["sat"])

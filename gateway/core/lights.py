@@ -3,13 +3,12 @@
 The light's type comes from the simple descriptor (profile + device id); which `state`
 items exist comes from the server clusters and the colour capabilities, because Home
 Assistant picks a light's colour modes from the keys present when the entity is created.
-Every attribute is turned into state by recomputing from the endpoint's attribute cache,
-so a report and a restart from zigpy's cache go through the same code.
+Every attribute is turned into the state items it carries, read from the endpoint's
+attribute cache, so a report and a restart from zigpy's cache go through the same code.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,9 +17,23 @@ from radio.events import EndpointInfo
 
 from . import zcl
 from .resources import Light
+from .values import (
+    CT_MAX_DEFAULT,
+    CT_MIN_DEFAULT,
+    clamp_bri,
+    clamp_ct,
+    clamp_hue,
+    clamp_sat,
+    hue_from_8bit,
+    round_xy,
+    xy_from_raw,
+)
 
 Reader = Callable[[int, int], Any]
 """`read(cluster, attribute)` → the cached value on the light's endpoint, or None."""
+State = Mapping[str, Any]
+Compute = Callable[[Reader, State], dict[str, Any]]
+"""The state items one attribute sets, from the cache and the light's current state."""
 
 # ColorCapabilities (0x0300/0x400A) bits.
 CAP_HS = 0x01
@@ -29,13 +42,6 @@ CAP_LOOP = 0x04
 CAP_XY = 0x08
 CAP_CT = 0x10
 CAP_ALL = 0x1F
-
-CT_MIN_DEFAULT = 153  # 6500 K
-CT_MAX_DEFAULT = 500  # 2000 K
-XY_RAW_MAX = 0xFEFF  # deCONZ clamps CurrentX/Y here, which publishes as 0.9961
-BRI_MAX = 254
-SAT_MAX = 254
-HUE_MAX = 65535
 
 ALERTS = [
     "none",
@@ -207,59 +213,54 @@ def _capabilities(features: LightFeatures, read: Reader) -> tuple[dict[str, Any]
 
 
 # --- ZCL → state --------------------------------------------------------------------------
+#
+# A light reports one cluster's changes in one frame, but each attribute arrives (and is
+# published) on its own. So each attribute sets only the state it carries: recomputing a
+# pair such as xy from the cache would publish the half not yet arrived at its old value.
 
 
-def xy_from_raw(raw: int) -> float:
-    """CurrentX/Y (0..65535) → published 0..0.9961 with four decimals (deCONZ rule)."""
-    raw = min(max(int(raw), 0), XY_RAW_MAX)
-    return math.floor(raw / 6.5535 + 0.5) / 10000
-
-
-def xy_to_raw(value: float) -> int:
-    return min(max(math.floor(float(value) * 65535 + 0.5), 0), XY_RAW_MAX)
-
-
-def round_xy(value: float) -> float:
-    """A client's x or y as the light will report it back."""
-    return xy_from_raw(xy_to_raw(value))
-
-
-def _clamp(value: Any, lo: int, hi: int) -> int:
-    return min(max(int(value), lo), hi)
-
-
-def _on(read: Reader) -> dict[str, Any]:
+def _on(read: Reader, _state: State) -> dict[str, Any]:
     value = read(zcl.ON_OFF, zcl.ATTR_ON_OFF)
     return {} if value is None else {"on": bool(value)}
 
 
-def _bri(read: Reader) -> dict[str, Any]:
+def _bri(read: Reader, _state: State) -> dict[str, Any]:
     value = read(zcl.LEVEL, zcl.ATTR_CURRENT_LEVEL)
-    return {} if value is None else {"bri": _clamp(value, 0, BRI_MAX)}
+    return {} if value is None else {"bri": clamp_bri(value)}
 
 
-def _hue(read: Reader) -> dict[str, Any]:
-    """EnhancedCurrentHue is 16-bit already; plain CurrentHue (8-bit) is the fallback."""
-    enhanced = read(zcl.COLOR, zcl.ATTR_ENHANCED_HUE)
-    if enhanced is not None:
-        return {"hue": _clamp(enhanced, 0, HUE_MAX)}
+def _enhanced_hue(read: Reader, _state: State) -> dict[str, Any]:
+    value = read(zcl.COLOR, zcl.ATTR_ENHANCED_HUE)
+    return {} if value is None else {"hue": clamp_hue(value)}
+
+
+def _plain_hue(read: Reader, _state: State) -> dict[str, Any]:
+    """CurrentHue (8-bit) only for a light without EnhancedCurrentHue; one that has it
+    reports both together, and the 16-bit value is the exact one."""
     plain = read(zcl.COLOR, zcl.ATTR_CURRENT_HUE)
-    return {} if plain is None else {"hue": _clamp(int(plain) * 256, 0, HUE_MAX)}
-
-
-def _sat(read: Reader) -> dict[str, Any]:
-    value = read(zcl.COLOR, zcl.ATTR_CURRENT_SAT)
-    return {} if value is None else {"sat": _clamp(value, 0, SAT_MAX)}
-
-
-def _xy(read: Reader) -> dict[str, Any]:
-    x, y = read(zcl.COLOR, zcl.ATTR_CURRENT_X), read(zcl.COLOR, zcl.ATTR_CURRENT_Y)
-    if x is None and y is None:
+    if plain is None or read(zcl.COLOR, zcl.ATTR_ENHANCED_HUE) is not None:
         return {}
-    return {"xy": [xy_from_raw(x or 0), xy_from_raw(y or 0)]}
+    return {"hue": hue_from_8bit(plain)}
 
 
-def _ct(read: Reader) -> dict[str, Any]:
+def _sat(read: Reader, _state: State) -> dict[str, Any]:
+    value = read(zcl.COLOR, zcl.ATTR_CURRENT_SAT)
+    return {} if value is None else {"sat": clamp_sat(value)}
+
+
+def _xy_component(index: int, attribute: int) -> Compute:
+    def compute(read: Reader, state: State) -> dict[str, Any]:
+        value = read(zcl.COLOR, attribute)
+        if value is None:
+            return {}
+        xy = list(state.get("xy") or (0, 0))
+        xy[index] = xy_from_raw(value)
+        return {"xy": xy}
+
+    return compute
+
+
+def _ct(read: Reader, _state: State) -> dict[str, Any]:
     value = read(zcl.COLOR, zcl.ATTR_COLOR_TEMP)
     return {} if value is None else {"ct": int(value)}
 
@@ -267,27 +268,27 @@ def _ct(read: Reader) -> dict[str, Any]:
 _COLOR_MODES = {0: "hs", 1: "xy", 2: "ct", 3: "hs"}  # 3: enhanced hue (EnhancedColorMode)
 
 
-def _colormode_from(attribute: int) -> Callable[[Reader], dict[str, Any]]:
-    def compute(read: Reader) -> dict[str, Any]:
+def _colormode_from(attribute: int) -> Compute:
+    def compute(read: Reader, _state: State) -> dict[str, Any]:
         mode = _COLOR_MODES.get(read(zcl.COLOR, attribute))  # type: ignore[arg-type]
         return {} if mode is None else {"colormode": mode}
 
     return compute
 
 
-def _effect(read: Reader) -> dict[str, Any]:
+def _effect(read: Reader, _state: State) -> dict[str, Any]:
     value = read(zcl.COLOR, zcl.ATTR_COLOR_LOOP_ACTIVE)
     return {} if value is None else {"effect": "colorloop" if value else "none"}
 
 
-STATE_ATTRIBUTES: Mapping[tuple[int, int], Callable[[Reader], dict[str, Any]]] = {
+STATE_ATTRIBUTES: Mapping[tuple[int, int], Compute] = {
     (zcl.ON_OFF, zcl.ATTR_ON_OFF): _on,
     (zcl.LEVEL, zcl.ATTR_CURRENT_LEVEL): _bri,
-    (zcl.COLOR, zcl.ATTR_CURRENT_HUE): _hue,
-    (zcl.COLOR, zcl.ATTR_ENHANCED_HUE): _hue,
+    (zcl.COLOR, zcl.ATTR_CURRENT_HUE): _plain_hue,
+    (zcl.COLOR, zcl.ATTR_ENHANCED_HUE): _enhanced_hue,
     (zcl.COLOR, zcl.ATTR_CURRENT_SAT): _sat,
-    (zcl.COLOR, zcl.ATTR_CURRENT_X): _xy,
-    (zcl.COLOR, zcl.ATTR_CURRENT_Y): _xy,
+    (zcl.COLOR, zcl.ATTR_CURRENT_X): _xy_component(0, zcl.ATTR_CURRENT_X),
+    (zcl.COLOR, zcl.ATTR_CURRENT_Y): _xy_component(1, zcl.ATTR_CURRENT_Y),
     (zcl.COLOR, zcl.ATTR_COLOR_TEMP): _ct,
     (zcl.COLOR, zcl.ATTR_COLOR_MODE): _colormode_from(zcl.ATTR_COLOR_MODE),
     (zcl.COLOR, zcl.ATTR_ENHANCED_COLOR_MODE): _colormode_from(zcl.ATTR_ENHANCED_COLOR_MODE),
@@ -303,7 +304,7 @@ def apply_attribute(light: Light, cluster: int, attribute: int, read: Reader) ->
     """Recompute what `(cluster, attribute)` feeds; False if the light does not use it."""
     compute = STATE_ATTRIBUTES.get((cluster, attribute))
     if compute is not None:
-        values = {k: v for k, v in compute(read).items() if k in light.state}
+        values = {k: v for k, v in compute(read, light.state).items() if k in light.state}
         light.update("state", values)
         return bool(values)
     if (cluster, attribute) in CAPABILITY_ATTRIBUTES and light.features.color:
@@ -323,10 +324,8 @@ def refresh(light: Light, read: Reader) -> None:
 # --- REST commands → optimistic state -------------------------------------------------------
 
 
-def clamp_ct(light: Light, ct: Any) -> int:
-    return _clamp(
-        ct, light.top.get("ctmin", CT_MIN_DEFAULT), light.top.get("ctmax", CT_MAX_DEFAULT)
-    )
+def ct_limits(light: Light) -> tuple[int, int]:
+    return light.top.get("ctmin", CT_MIN_DEFAULT), light.top.get("ctmax", CT_MAX_DEFAULT)
 
 
 def optimistic_state(light: Light, changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -341,23 +340,24 @@ def optimistic_state(light: Light, changes: Mapping[str, Any]) -> dict[str, Any]
         out["on"] = bool(changes["on"])
     if "bri" in state:
         if "bri" in changes:
-            out["bri"] = _clamp(changes["bri"], 0, BRI_MAX)
+            out["bri"] = clamp_bri(changes["bri"])
         elif "bri_inc" in changes:
-            out["bri"] = _clamp((state["bri"] or 0) + int(changes["bri_inc"]), 0, BRI_MAX)
+            out["bri"] = clamp_bri((state["bri"] or 0) + int(changes["bri_inc"]))
     mode = None
     if "xy" in changes and "xy" in state:
         x, y = changes["xy"]
         out["xy"], mode = [round_xy(x), round_xy(y)], "xy"
     elif "ct" in changes and "ct" in state:
-        out["ct"], mode = clamp_ct(light, changes["ct"]), "ct"
+        out["ct"], mode = clamp_ct(changes["ct"], ct_limits(light)), "ct"
     elif "ct_inc" in changes and "ct" in state:
-        current = state["ct"] if state["ct"] is not None else light.top.get("ctmin", CT_MIN_DEFAULT)
-        out["ct"], mode = clamp_ct(light, current + int(changes["ct_inc"])), "ct"
+        limits = ct_limits(light)
+        current = limits[0] if state["ct"] is None else state["ct"]
+        out["ct"], mode = clamp_ct(current + int(changes["ct_inc"]), limits), "ct"
     elif ("hue" in changes or "sat" in changes) and "hue" in state:
         if "hue" in changes:
-            out["hue"] = _clamp(changes["hue"], 0, HUE_MAX)
+            out["hue"] = clamp_hue(changes["hue"])
         if "sat" in changes:
-            out["sat"] = _clamp(changes["sat"], 0, SAT_MAX)
+            out["sat"] = clamp_sat(changes["sat"])
         mode = "hs"
     if mode and "colormode" in state:
         out["colormode"] = mode

@@ -5,6 +5,9 @@ sub-objects (`attr` holds the top-level attributes), so `to_json()` is a plain m
 websocket `changed` message is a view of one dict. Every change goes through `update()`,
 which records which items changed since the last push; `take_messages()` turns those
 records into one message per sub-object, honouring `websocketnotifyall`.
+
+The messages are plain dicts (`Message`) keyed by the deCONZ wire names, which are named
+once here (`EventKey`, `EventType`) as pydeconz names them.
 """
 
 from __future__ import annotations
@@ -14,9 +17,59 @@ import itertools
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
+from enum import StrEnum
 from typing import Any, ClassVar
 
-PUSHED_SECTIONS = ("state", "config", "capabilities", "attr")
+Message = dict[str, Any]
+"""A deCONZ websocket event as the core returns it, ready to encode as JSON."""
+
+
+class EventKey(StrEnum):
+    """The keys of a deCONZ websocket event."""
+
+    TYPE = "t"
+    EVENT = "e"
+    RESOURCE = "r"
+    ID = "id"
+    UNIQUE_ID = "uniqueid"
+    GROUP_ID = "gid"
+    SCENE_ID = "scid"
+    ATTRIBUTE = "attr"
+    CAPABILITIES = "capabilities"
+    CONFIG = "config"
+    NAME = "name"
+    STATE = "state"
+
+
+class EventType(StrEnum):
+    """The value of `e`: what happened to the resource."""
+
+    ADDED = "added"
+    CHANGED = "changed"
+    DELETED = "deleted"
+    SCENE_CALLED = "scene-called"
+
+
+TYPE_EVENT = "event"
+"""The value of `t`: deCONZ sends no other message type on its websocket."""
+
+# Every message starts with these keys; an Enum member lookup costs as much as building
+# the rest of the message, so the hot path looks them up once, here.
+_E, _ID, _R, _T, _UID = (
+    EventKey.EVENT,
+    EventKey.ID,
+    EventKey.RESOURCE,
+    EventKey.TYPE,
+    EventKey.UNIQUE_ID,
+)
+_CHANGED = EventType.CHANGED
+
+PUSHED_SECTIONS = tuple(
+    key.value
+    for key in (EventKey.STATE, EventKey.CONFIG, EventKey.CAPABILITIES, EventKey.ATTRIBUTE)
+)
+"""The sub-objects a `changed` message carries, one message each, in this order (plain
+strings: they are also attribute names of `DeviceResource`)."""
 
 # A per-process salt: etags change across restarts even if the revision counters repeat,
 # so a client's cached `If-None-Match` never matches a rebuilt resource by accident.
@@ -61,6 +114,10 @@ class Tracked:
     def touch(self) -> None:
         seed = f"{_ETAG_SALT}/{next(_ETAG_COUNTER)}"
         self.etag = hashlib.md5(seed.encode(), usedforsecurity=False).hexdigest()
+
+    def event(self, e: EventType, **extra: Any) -> Message:
+        """A websocket event about this resource; `extra` are its other top-level keys."""
+        return {_E: e, _ID: self.id, _R: self.r, _T: TYPE_EVENT, **extra}
 
 
 class DeviceResource(Tracked):
@@ -152,17 +209,10 @@ class DeviceResource(Tracked):
     def discard_changes(self) -> None:
         self._pending.clear()
 
-    def event(self, e: str, **extra: Any) -> dict[str, Any]:
-        return {
-            "e": e,
-            "id": self.id,
-            "r": self.r,
-            "t": "event",
-            "uniqueid": self.uniqueid,
-            **extra,
-        }
+    def event(self, e: EventType, **extra: Any) -> Message:
+        return {_E: e, _ID: self.id, _R: self.r, _T: TYPE_EVENT, _UID: self.uniqueid, **extra}
 
-    def take_messages(self, notify_all: bool) -> list[dict[str, Any]]:
+    def take_messages(self, notify_all: bool) -> list[Message]:
         """One `changed` message per sub-object with a changed item, then forget them."""
         messages = []
         for section in PUSHED_SECTIONS:
@@ -171,7 +221,7 @@ class DeviceResource(Tracked):
                 continue
             data = self.section(section)
             body = data if notify_all else {k: data[k] for k in sorted(keys) if k in data}
-            messages.append(self.event("changed", **{section: copy_json(body)}))
+            messages.append(self.event(_CHANGED, **{section: copy_json(body)}))
         return messages
 
     def to_json(self) -> dict[str, Any]:
@@ -194,8 +244,8 @@ class DeviceResource(Tracked):
         obj["state"] = self.state
         return obj
 
-    def added_event(self) -> dict[str, Any]:
-        return self.event("added", **{self.noun: self.to_json()})
+    def added_event(self) -> Message:
+        return self.event(EventType.ADDED, **{self.noun: self.to_json()})
 
 
 class Light(DeviceResource):
@@ -284,6 +334,8 @@ class SceneLight:
 
 @dataclass(slots=True)
 class Scene:
+    r: ClassVar[str] = "scenes"  # the `r` of a scene-called event
+
     id: str
     name: str
     transitiontime: int = 10
@@ -381,15 +433,15 @@ class Group(Tracked):
         self._pending_state.clear()
         self._pending_name = False
 
-    def take_messages(self, notify_all: bool) -> list[dict[str, Any]]:
+    def take_messages(self, notify_all: bool) -> list[Message]:
         """Groups push only `state` (any_on/all_on) and a top-level `name`."""
-        base = {"e": "changed", "id": self.id, "r": self.r, "t": "event"}
         messages = []
         if self._pending_state:
             keys = self.state.keys() if notify_all else sorted(self._pending_state)
-            messages.append({**base, "state": {k: self.state[k] for k in keys}})
+            state = {k: self.state[k] for k in keys}
+            messages.append(self.event(EventType.CHANGED, **{EventKey.STATE: state}))
         if self._pending_name:
-            messages.append({**base, "name": self.name})
+            messages.append(self.event(EventType.CHANGED, **{EventKey.NAME: self.name}))
         self.discard_changes()
         return messages
 

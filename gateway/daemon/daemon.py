@@ -15,25 +15,28 @@ import contextlib
 import gc
 import logging
 import signal
-from dataclasses import dataclass
+from dataclasses import asdict
 from typing import Any
 
 from gateway.app.gateway import Gateway
 from gateway.daemon.metrics import Metrics
 from gateway.daemon.notify import SystemdNotifier
 from gateway.daemon.preflight import (
+    DataDirLock,
     StartupError,
     check_data_dir,
     check_port_free,
     check_serial_device,
-    describe_radio_failure,
+    secure_data_dir,
 )
+from gateway.daemon.settings import Settings, radio_settings
 from gateway.rest.app import create_app
 from gateway.rest.server import RestServer
 from gateway.ws.server import WebsocketEventServer
 from radio import events as ev
 from radio.autobackup import AutoBackup
 from radio.controller import RadioSettings
+from radio.failures import describe_radio_failure
 from radio.selection import AUTO
 
 LOGGER = logging.getLogger("gateway")
@@ -41,42 +44,41 @@ LOGGER = logging.getLogger("gateway")
 SHUTDOWN_TIMEOUT = 4.5
 
 
-@dataclass(slots=True)
-class DaemonSettings:
-    radio: RadioSettings
-    host: str = "0.0.0.0"
-    http_port: int = 8080
-    ws_port: int = 8088
-    sim_devices: int | None = None  # None: the demo home; N: a generated network of N
-    demo_live: bool = True  # sensors report and the remote presses buttons by themselves
-    sim_join_on_permit: bool = False  # a new simulated device joins when joining opens
-    gateway_name: str | None = None  # config.name, applied at every start when set
-    websocketnotifyall: bool | None = None  # likewise
-
-
 class Daemon:
-    def __init__(self, settings: DaemonSettings):
+    """Runs zigbridge with `settings`. `radio` is the radio's own settings, built from
+    `settings` unless given (`radio_settings(settings, **knobs)`, for a test's timeouts);
+    `--radio auto` fills in the stick it finds there."""
+
+    def __init__(self, settings: Settings, radio: RadioSettings | None = None):
         self.settings = settings
+        self.radio_settings = radio or radio_settings(settings)
         self.gateway: Gateway | None = None
         self.ws: WebsocketEventServer | None = None
         self.rest: RestServer | None = None
         self.metrics = Metrics(self)
         self.demo: Any = None
         self.pairing: Any = None
-        self.autobackup = AutoBackup(settings.radio.data_dir / "backups")
+        self.autobackup = AutoBackup(settings.data_dir / "backups")
+        self._lock: DataDirLock | None = None
 
     @property
     def radio(self):
         return self.gateway.radio if self.gateway else None
 
     def preflight(self) -> None:
-        s = self.settings
-        if s.ws_port and s.ws_port == s.http_port:
+        server = self.settings.server
+        if server.ws_port and server.ws_port == server.http_port:
             raise StartupError("--ws-port must differ from --http-port")
-        check_data_dir(s.radio.data_dir)
-        check_serial_device(s.radio.device_path)
-        check_port_free(s.host, s.http_port, "http")
-        check_port_free(s.host, s.ws_port, "ws")
+        data_dir = self.settings.data_dir
+        check_data_dir(data_dir)
+        if self._lock is None:
+            lock = DataDirLock(data_dir)
+            lock.acquire()  # before any database or the stick is opened
+            self._lock = lock
+        secure_data_dir(data_dir)
+        check_serial_device(self.radio_settings.device_path)
+        check_port_free(server.host, server.http_port, "http")
+        check_port_free(server.host, server.ws_port, "ws")
 
     async def start(self) -> None:
         """Start everything; raises StartupError with a one-line reason on failure."""
@@ -86,40 +88,39 @@ class Daemon:
     async def start_serving(self) -> None:
         """The REST API and the websocket, serving the stored state."""
         self.preflight()
-        s = self.settings
-        self.gateway = gw = Gateway(s.radio)
+        s = self.settings.server
+        self.gateway = gw = Gateway(self.radio_settings)
         gw.radio.app_created_hooks.append(self.autobackup.attach)
-        gw.save_settings(self._setting_overrides(gw))
-        gw.event_observers.append(self.metrics.on_radio_event)
+        gw.save_config(self._setting_overrides(gw))
+        gw.bus.watch(self.metrics.on_radio_event)
         self.ws = WebsocketEventServer()
         await self.ws.start(s.host, s.ws_port)
         gw.websocketport = self.ws.port or s.ws_port
-        gw.attach_publisher(self.ws.publish)
+        gw.bus.add_sink(lambda event: self.ws.publish(event.text))
         self.rest = RestServer(self.metrics.wrap(create_app(gw)), s.host, s.http_port)
         await self.rest.start()
         await gw.start_timers()
 
     def _setting_overrides(self, gw: Gateway) -> dict[str, Any]:
-        """Gateway settings from the config file: they win at start, and the API may still
-        change them until the next start."""
-        s = self.settings
-        wanted = {"name": s.gateway_name, "websocketnotifyall": s.websocketnotifyall}
-        return {k: v for k, v in wanted.items() if v is not None and gw.settings.get(k) != v}
+        """The `[gateway]` section, deCONZ `/config` keys by name: they win at start, and
+        the API may still change them until the next start."""
+        wanted = asdict(self.settings.gateway)
+        return {k: v for k, v in wanted.items() if v is not None and gw.config.get(k) != v}
 
     async def start_radio(self) -> None:
-        s = self.settings
-        if s.radio.radio_type != "sim" or s.radio.zigpy_config:
+        radio = self.radio_settings
+        if radio.radio_type != "sim" or radio.zigpy_config:
             from radio.sticks import resolve_radio
 
             # NoRadioFound, ConfigError (StartupErrors) when no stick answers, bad options
-            await resolve_radio(s.radio)
+            await resolve_radio(radio)
         try:
             await self.gateway.radio.start()
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            raise StartupError(describe_radio_failure(s.radio.device_path, exc)) from exc
-        if s.radio.radio_type == "sim":
+            raise StartupError(describe_radio_failure(radio.device_path, exc)) from exc
+        if radio.radio_type == "sim":
             await self._start_demo()
         # The network's long-lived objects (zigpy's device model, our resources: ~200k for
         # 200 devices) need never be scanned again; a full collection of them stalls every
@@ -131,17 +132,15 @@ class Daemon:
     async def _start_demo(self) -> None:
         from radio.sim.demo import DemoDriver, demo_home, scaled_network
 
-        n = self.settings.sim_devices
-        devices = demo_home() if n is None else scaled_network(n)
-        self.demo = DemoDriver(
-            self.radio.app, devices, live=self.settings.demo_live, report_interval=5.0
-        )
-        if self.settings.sim_join_on_permit:
+        sim = self.settings.sim
+        devices = demo_home() if sim.devices is None else scaled_network(sim.devices)
+        self.demo = DemoDriver(self.radio.app, devices, live=not sim.quiet, report_interval=5.0)
+        if sim.join_on_permit:
             from radio.sim.pairing import JoinOnPermit
 
             self.pairing = JoinOnPermit(self.radio.app)
             self.pairing.reattach()
-            self.gateway.event_observers.append(self.pairing.on_event)
+            self.gateway.bus.watch(self.pairing.on_event)
         await self.demo.start()
 
     async def stop(self) -> None:
@@ -159,6 +158,9 @@ class Daemon:
         if self.gateway is not None:
             await self.gateway.close()
             self.gateway = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     async def run_until_signal(self, notifier: SystemdNotifier | None = None) -> None:
         """Run until SIGTERM/SIGINT, keeping systemd informed (READY, STATUS, WATCHDOG,
@@ -171,15 +173,15 @@ class Daemon:
         watchdog = asyncio.create_task(notifier.watchdog(), name="systemd-watchdog")
         try:
             await self.start_serving()
-            s = self.settings
+            host = self.settings.server.host
             serving = (
-                f"REST on http://{s.host}:{self.rest.port}/api, websocket on port {self.ws.port}"
+                f"REST on http://{host}:{self.rest.port}/api, websocket on port {self.ws.port}"
             )
-            radio = s.radio.radio_type
+            radio = self.radio_settings.radio_type
             step = "looking for the stick" if radio == AUTO else f"starting the {radio} radio"
             notifier.ready(f"Serving {serving}; {step}")
             await self.start_radio()
-            self.gateway.event_observers.append(lambda event: self._report(notifier, event))
+            self.gateway.bus.watch(lambda event: self._report(notifier, event))
             notifier.status(self._running_status())
             LOGGER.info("zigbridge is running: %s; press Ctrl-C to stop", serving)
             await stop.wait()

@@ -15,7 +15,7 @@ import os
 import sys
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -50,9 +50,11 @@ _RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))
 
 @dataclass(frozen=True, slots=True)
 class LogSettings:
-    level: str = "INFO"
-    format: str = "text"
-    levels: Mapping[str, str] = field(default_factory=dict)  # namespace -> level
+    """The `[log]` section of the settings (`gateway.daemon.settings`)."""
+
+    level: str
+    format: str
+    levels: Mapping[str, str]  # namespace -> level
 
 
 class JsonFormatter(logging.Formatter):

@@ -141,13 +141,13 @@ class Metrics:
                 "zigbridge_info",
                 "gauge",
                 "zigbridge version and radio type",
-                (({"version": version(), "radio": self.daemon.settings.radio.radio_type}, 1),),
+                (({"version": version(), "radio": self.daemon.radio_settings.radio_type}, 1),),
             ),
             Family(
                 "zigbridge_events_published_total",
                 "counter",
                 "Websocket events published (each goes to every connected client)",
-                (({}, gw.events_published if gw else 0),),
+                (({}, gw.bus.seq if gw else 0),),
             ),
             Family(
                 "zigbridge_radio_events_total",

@@ -3,20 +3,38 @@
 from __future__ import annotations
 
 import errno
+import fcntl
+import logging
 import os
 import socket
+import stat
 from pathlib import Path
 
-import zigpy.exceptions
+from gateway.core.persistence import DB_FILENAME
+from radio.controller import ZIGPY_DB_FILENAME
+from radio.failures import StartupError
 
+__all__ = [
+    "DataDirLock",
+    "StartupError",
+    "check_data_dir",
+    "check_port_free",
+    "check_serial_device",
+    "secure_data_dir",
+]
 
-class StartupError(Exception):
-    """A problem the user must fix; the message is printed as-is and the daemon exits."""
+LOGGER = logging.getLogger("gateway")
+
+SECRET_DATABASES = (DB_FILENAME, ZIGPY_DB_FILENAME)
+"""zigbridge's database holds every API key, zigpy's the network key."""
+LOCK_FILENAME = "zigbridge.pid"
 
 
 def check_data_dir(path: Path) -> None:
+    if path.exists() and not path.is_dir():
+        raise StartupError(f"data directory {path} is a file; choose a directory with --data-dir")
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
         probe = path / ".write-test"
         probe.write_bytes(b"")
         probe.unlink()
@@ -25,6 +43,57 @@ def check_data_dir(path: Path) -> None:
             f"data directory {path} is not writable ({exc.strerror or exc}); "
             "choose another with --data-dir or fix its permissions"
         ) from None
+
+
+def secure_data_dir(path: Path) -> None:
+    """Only the owner may read the data directory and the databases, whatever the umask:
+    they hold the network key and the API keys. Existing ones are tightened (said once in
+    the log). SQLite gives a database's -wal and -shm files the database's own mode."""
+    _tighten(path, 0o700)
+    for name in SECRET_DATABASES:
+        db = path / name
+        if not db.exists():
+            os.close(os.open(db, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        for extra in (db, db.with_name(name + "-wal"), db.with_name(name + "-shm")):
+            if extra.exists():
+                _tighten(extra, 0o600)
+
+
+def _tighten(path: Path, mode: int) -> None:
+    current = stat.S_IMODE(path.stat().st_mode)
+    if current & ~mode:
+        path.chmod(current & mode)
+        LOGGER.info("Made %s readable by its owner only (was %o)", path, current)
+
+
+class DataDirLock:
+    """An exclusive lock on the data directory for as long as the daemon runs: a second
+    daemon on the same directory would hand out the same ids and overwrite the first's
+    changes. The lock file holds the pid of the daemon that has it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path / LOCK_FILENAME
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pid = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
+            os.close(fd)
+            raise StartupError(
+                f"another zigbridge (pid {pid}) is running with data directory "
+                f"{self.path.parent}; stop it first, or give this one another --data-dir"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing drops the lock
+            self._fd = None
 
 
 def check_port_free(host: str, port: int, what: str) -> None:
@@ -61,41 +130,3 @@ def check_serial_device(path: str | None) -> None:
             f"no permission to open serial port {path}; add your user to the 'dialout' group "
             "(sudo usermod -aG dialout $USER, then log in again)"
         )
-
-
-def describe_radio_failure(path: str | None, exc: BaseException) -> str:
-    """One line for a radio that would not start (never zigpy's multi-line text: it can
-    include the network key)."""
-    if isinstance(exc, zigpy.exceptions.NetworkSettingsInconsistent):
-        new, old = exc.new_state.network_info, exc.old_state.network_info
-        return (
-            f"the stick on {path} holds another Zigbee network (PAN 0x{new.pan_id:04X}, "
-            f"extended PAN {new.extended_pan_id}) than the one zigbridge runs (PAN "
-            f"0x{old.pan_id:04X}, extended PAN {old.extended_pan_id}); plug in the right "
-            "stick, or restore the network backup onto this one"
-        )
-    cause = exc.__cause__ or exc.__context__
-    if isinstance(exc, zigpy.exceptions.TransientConnectionError | ConnectionError) or (
-        isinstance(cause, ConnectionError)
-    ):
-        reason = getattr(cause, "strerror", None) or str(cause or exc) or "connection refused"
-        return f"cannot connect to {path} ({reason}); is the coordinator on and reachable?"
-    text = (str(exc) or type(exc).__name__).splitlines()[0]
-    lowered = text.lower()
-    if "busy" in lowered or "lock" in lowered or getattr(exc, "errno", None) == errno.EBUSY:
-        return (
-            f"serial port {path} is busy: another program (ZHA, Zigbee2MQTT, deCONZ, "
-            "ModemManager?) has it open"
-        )
-    if isinstance(exc, TimeoutError) or "timeout" in lowered or "timed out" in lowered:
-        return (
-            f"the radio on {path} did not answer; check --radio matches the stick's firmware "
-            "and --baudrate its speed"
-        )
-    if isinstance(exc, AttributeError | TypeError | KeyError | IndexError | AssertionError):
-        # what the radio libraries raise when the link drops or answers nonsense mid-start
-        return (
-            f"the radio on {path} dropped the connection or answered nonsense during start-up; "
-            "check --radio matches the stick's firmware and --baudrate its speed"
-        )
-    return f"could not start the radio on {path}: {text}"

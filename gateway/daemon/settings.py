@@ -3,11 +3,15 @@
 
 Every option has one name, from which its command-line flag (`http_port` → `--http-port`)
 and its environment variable (`ZIGBRIDGE_HTTP_PORT`) follow, plus its key in the file
-(`server.http_port`). Text from the command line and the environment and typed values
-from TOML go through the same checks, so a mistake anywhere is one line naming the option
-and where it came from, before anything starts. Unknown keys in the file and unknown
-`ZIGBRIDGE_` variables are errors too: a misspelt setting that silently does nothing is
-worse than one that stops the start.
+(`server.http_port`), which is also where its value is in `Settings`
+(`settings.server.http_port`): one section per TOML table, each handed to the part of
+zigbridge that uses it. Adding an option is one row in `OPTIONS` and one field.
+
+Text from the command line and the environment and typed values from TOML go through the
+same checks, so a mistake anywhere is one line naming the option and where it came from,
+before anything starts. Unknown keys in the file and unknown `ZIGBRIDGE_` variables are
+errors too: a misspelt setting that silently does nothing is worse than one that stops
+the start.
 
 The file is `--config FILE`, else `$ZIGBRIDGE_CONFIG`, else `<data-dir>/zigbridge.toml`
 (`<data-dir>` as given on the command line or in the environment, else the default). Only
@@ -21,10 +25,11 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_type_hints
 
 from gateway.daemon.logs import FORMATS, LEVELS, NAMESPACES, LogSettings
-from gateway.daemon.preflight import StartupError
+from radio.failures import ConfigError
+from radio.options import RESERVED_ZIGPY_KEYS
 from radio.selection import AUTO, RADIO_TYPES
 
 if TYPE_CHECKING:
@@ -36,10 +41,6 @@ CONFIG_NAME = "zigbridge.toml"
 SYSTEM_DATA_DIR = Path("/var/lib/zigbridge")
 SERVICE_USER = "zigbridge"
 GATEWAY_NAME_MAX = 16  # deCONZ's limit on config.name
-
-
-class ConfigError(StartupError):
-    """A setting that is unknown, of the wrong type or out of range."""
 
 
 class Invalid(ValueError):
@@ -182,13 +183,6 @@ def _namespace_levels() -> Kind:
     return Kind(check, parse, metavar="NS=LEVEL,...")
 
 
-RESERVED_ZIGPY_KEYS = {
-    "device": "--device and --baudrate",
-    "database_path": "--data-dir",
-}
-"""zigpy settings zigbridge sets itself: given as library options they would break it."""
-
-
 def _zigpy_options() -> Kind:
     """Radio-library options passed to zigpy as they are: a table in the file (e.g.
     `[radio.zigpy.znp_config]` `tx_power = 9`), a JSON object as text. Which keys the chosen
@@ -223,8 +217,8 @@ def _zigpy_options() -> Kind:
 
 @dataclass(frozen=True, slots=True)
 class Option:
-    name: str  # field of `Config`; gives the flag and the environment variable
-    key: str  # key in the TOML file, "section.key" or a top-level key
+    name: str  # gives the flag and the environment variable
+    key: str  # in the TOML file, "section.key" or a top-level key; also its path in Settings
     kind: Kind
     default: Any
     help: str
@@ -333,33 +327,40 @@ BY_NAME = {option.name: option for option in OPTIONS}
 BY_KEY = {option.key: option for option in OPTIONS}
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
-    """The settings in effect, and the file they were read from (None: no file)."""
+# ---- the settings, one section per TOML table ------------------------------------------
+# Each option is the field its key names: `server.http_port` is `settings.server.http_port`.
+# `build_settings` fills them from the table, so an option is one row above plus one field.
 
-    config_file: Path | None
-    data_dir: Path
+
+@dataclass(frozen=True, slots=True)
+class GatewaySection:
+    """deCONZ `/config` keys the file sets at every start (None: leave the stored value)."""
+
     name: str | None
     websocketnotifyall: bool | None
-    radio: str
+
+
+@dataclass(frozen=True, slots=True)
+class RadioSection:
+    type: str
     device: str | None
     baudrate: int | None
     zigpy: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkSection:
+    """Used only when a new network is formed."""
+
     channel: int | None
     pan_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSection:
     host: str
     http_port: int
     ws_port: int
-    log_level: str
-    log_format: str
-    log_levels: dict[str, str]
-    sim_devices: int | None
-    sim_quiet: bool
-    sim_join_on_permit: bool
-
-    @property
-    def log(self) -> LogSettings:
-        return LogSettings(self.log_level, self.log_format, self.log_levels)
 
     @property
     def client_host(self) -> str:
@@ -370,6 +371,43 @@ class Config:
     def rest_url(self) -> str:
         host = self.client_host
         return f"http://{f'[{host}]' if ':' in host else host}:{self.http_port}"
+
+
+@dataclass(frozen=True, slots=True)
+class SimSection:
+    """`--radio sim` only."""
+
+    devices: int | None  # None: the demo home; N: a generated network of N devices
+    quiet: bool
+    join_on_permit: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The settings in effect, and the file they were read from (None: no file)."""
+
+    config_file: Path | None
+    data_dir: Path
+    gateway: GatewaySection
+    radio: RadioSection
+    network: NetworkSection
+    server: ServerSection
+    log: LogSettings
+    sim: SimSection
+
+
+def build_settings(values: Mapping[str, Any], config_file: Path | None = None) -> Settings:
+    """Settings from typed values by option name (`http_port`); the others take their
+    default. Nothing is checked here: `load_settings` checks what a person wrote."""
+    sections: dict[str, dict[str, Any]] = {}
+    top: dict[str, Any] = {}
+    for option in OPTIONS:
+        section, _, field_name = option.key.rpartition(".")
+        into = sections.setdefault(section, {}) if section else top
+        into[field_name] = values.get(option.name, option.default)
+    types = get_type_hints(Settings)
+    built = {section: types[section](**content) for section, content in sections.items()}
+    return Settings(config_file=config_file, **top, **built)
 
 
 # ---- where the values come from --------------------------------------------------------
@@ -487,7 +525,7 @@ def config_path(cli: Mapping[str, Any], env: Mapping[str, str]) -> tuple[Path, b
     return base / CONFIG_NAME, False
 
 
-def load_config(cli: Mapping[str, Any], env: Mapping[str, str] = os.environ) -> Config:
+def load_settings(cli: Mapping[str, Any], env: Mapping[str, str] = os.environ) -> Settings:
     """Resolve every option: command line > environment > file > default.
 
     `cli` holds only the options given on the command line (by option name), plus
@@ -500,36 +538,33 @@ def load_config(cli: Mapping[str, Any], env: Mapping[str, str] = os.environ) -> 
     if explicit or path.exists():
         config_file = path
         from_file = read_config_file(path)
-    resolved: dict[str, Any] = {}
-    for option in OPTIONS:
-        for layer in (given, from_env, from_file):
-            if option.name in layer:
-                resolved[option.name] = layer[option.name]
-                break
-        else:
-            resolved[option.name] = option.default
-    if resolved["data_dir"] is None:
+    resolved = {**from_file, **from_env, **given}
+    if resolved.get("data_dir") is None:
         resolved["data_dir"] = default_data_dir(env)
-    return Config(config_file=config_file, **resolved)
+    return build_settings(resolved, config_file)
 
 
-def radio_settings(config: Config) -> RadioSettings:
-    """What the radio layer needs; a real radio needs a device path."""
+def radio_settings(settings: Settings, **knobs: Any) -> RadioSettings:
+    """What the radio layer needs; a real radio needs a device path. `knobs` are the
+    radio's own fields the file has no option for (availability timeouts, reconnect
+    backoff, probe timeout): tests and benchmarks set them."""
     from radio.controller import RadioSettings  # imports zigpy: only when a radio is opened
 
-    if config.radio not in ("sim", AUTO) and not config.device:
+    radio, network = settings.radio, settings.network
+    if radio.type not in ("sim", AUTO) and not radio.device:
         device = BY_NAME["device"]
-        where = config.config_file or "the config file"
+        where = settings.config_file or "the config file"
         raise ConfigError(
-            f"--radio {config.radio} needs --device (a serial port or socket://host:port; "
+            f"--radio {radio.type} needs --device (a serial port or socket://host:port; "
             f"or {device.env}, or {device.key} in {where})"
         )
     return RadioSettings(
-        radio_type=config.radio,
-        device_path=config.device,
-        data_dir=config.data_dir,
-        baudrate=config.baudrate,
-        channel=config.channel,
-        pan_id=config.pan_id,
-        zigpy_config=dict(config.zigpy),
+        radio_type=radio.type,
+        device_path=radio.device,
+        data_dir=settings.data_dir,
+        baudrate=radio.baudrate,
+        channel=network.channel,
+        pan_id=network.pan_id,
+        zigpy_config=dict(radio.zigpy),
+        **knobs,
     )

@@ -2,7 +2,7 @@
 
 deCONZ's wire details that clients depend on: compact JSON with sorted keys, a JSON content
 type on *every* reply (pydeconz raises on anything else, errors included), a quoted `ETag`
-header with `If-None-Match` → 304, and `Access-Control-Allow-Origin: *`.
+header (the app layer answers `If-None-Match` with 304), and `Access-Control-Allow-Origin: *`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from gateway.api.errors import MAX_BODY_BYTES
+
 JSON_TYPE = "application/json; charset=utf-8"
-MAX_BODY = 64 * 1024
 BASE_HEADERS = {"Access-Control-Allow-Origin": "*"}
 
 
@@ -22,15 +23,13 @@ def encode(obj: Any) -> bytes:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def json_response(
-    body: Any, status: int = 200, *, etag: str | None = None, request: Request | None = None
-) -> Response:
+def json_response(body: Any, status: int = 200, *, etag: str | None = None) -> Response:
+    """A JSON reply with its quoted `ETag`; a 304 carries the ETag and no body."""
     headers = dict(BASE_HEADERS)
     if etag is not None:
-        quoted = f'"{etag}"'
-        headers["ETag"] = quoted
-        if request is not None and request.headers.get("if-none-match") == quoted:
-            return Response(status_code=304, headers=headers)
+        headers["ETag"] = f'"{etag}"'
+    if status == 304:
+        return Response(status_code=304, headers=headers)
     return Response(encode(body), status_code=status, media_type=JSON_TYPE, headers=headers)
 
 
@@ -38,7 +37,7 @@ class BodyTooLarge(Exception):
     pass
 
 
-async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
+async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
     """The request body, refusing more than `limit` bytes without reading it all."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:

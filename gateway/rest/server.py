@@ -1,4 +1,5 @@
-"""Runs the REST app under uvicorn inside the daemon's event loop."""
+"""Runs the REST app under uvicorn inside the daemon's event loop, behind the connection
+limits of `gateway.rest.guard`."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ import logging
 
 import uvicorn
 
+from gateway.rest.guard import ConnectionGuard, guarded_protocol
+
 LOGGER = logging.getLogger("gateway.api")
 
 
 class RestServer:
-    def __init__(self, app, host: str, port: int):
+    def __init__(self, app, host: str, port: int, guard: ConnectionGuard | None = None):
+        self.guard = guard or ConnectionGuard()
         config = uvicorn.Config(
             app,
             host=host,
@@ -24,6 +28,7 @@ class RestServer:
             server_header=False,
             date_header=False,
             ws="none",
+            http=guarded_protocol(self.guard),
         )
         self._server = uvicorn.Server(config)
         self._server.install_signal_handlers = lambda: None  # the daemon owns signals

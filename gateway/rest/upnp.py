@@ -40,7 +40,7 @@ def description_xml(gw, request: Request) -> str:
     return TEMPLATE.format(
         host=escape(str(server[0])),
         port=int(server[1]),
-        name=escape(str(gw.settings.get("name") or config_view.DEFAULT_NAME)),
+        name=escape(str(gw.config.get("name") or config_view.DEFAULT_NAME)),
         serial=bridge[:6] + bridge[-6:],
-        uuid=escape(str(gw.settings.get("uuid", ""))),
+        uuid=escape(str(gw.config.get("uuid", ""))),
     )

@@ -2,53 +2,27 @@
 
 Wire contract (deCONZ REST plugin, what pydeconz / Home Assistant expect): any path, no
 subprotocol, no credentials, server-to-client TEXT frames holding exactly one JSON object,
-client pings answered with pongs, client text ignored. Events are serialized once, compactly
-and with sorted keys, the way deCONZ emits them.
+client pings answered with pongs, client text ignored. Events arrive already serialized by
+the event bus (compact, keys sorted, as deCONZ emits them).
 
-Fan-out design, and why:
-
-* ``publish()`` is synchronous, never blocks and costs the same with 1 or 100 clients: it
-  appends the event's frame to one shared batch. A flush joins the batch once and writes it
-  to each client with one ``transport.write``. A burst of events (group command, startup
-  snapshot) thus costs one syscall and one TCP segment per client instead of one per event
-  per client. Clients that must diverge from the batch (compressed ones, a reply from
-  ``send()``, a client that connected mid-batch) hold frames of their own until the flush.
-* Flushes are at most one per ``flush_interval`` (2 ms): an event after a quiet spell is
-  written on the next loop iteration, events closer together share one write per client.
-  ``send()`` to 100 loopback sockets was a third of the CPU per event at 1000 events/s; the
-  interval took the CPU per event from 1220 to 683 us (bench/RESULTS.md).
-* The frame is built once per event and the same ``bytes`` object is shared by all clients
-  (server frames are unmasked). Only connections that negotiated permessage-deflate, which is
-  opt-in, get a frame of their own, compressed with their own context.
-* Backpressure: the bytes a client has not yet taken (the batch or its own frames, plus the
-  transport's write buffer) are bounded by ``max_buffer`` at every event. Each flush records
-  the smallest room any client has, so ``publish()`` looks at the clients only when the
-  batch would exceed it. A client that would is sent close 1008 and aborted after
-  ``close_timeout``; it never delays the others and the memory held for it stays at most
-  ``max_buffer`` plus kernel socket buffers.
-
-Measured on loopback (2-core EPYC, shared and noisy; websockets 17.4; 176-byte event; 20-100
-raw-socket readers in a second process), server CPU per delivered frame:
-
-* websockets ``broadcast()``: 6-9 us (60-145k frames/s end to end);
-* a per-client queue and writer task doing ``await connection.send()``: 9-19 us;
-* this module: 0.9-1.6 us in bursts of 50 events (380-600k frames/s end to end), and
-  5-10 us, like ``broadcast()``, when events arrive one per loop iteration.
-
-Memory: ~14-15 KiB of Python heap per idle client; a stalled client peaks at ``max_buffer``
-plus ~40 KiB and is freed on abort (the kernel also absorbed ~2.7 MiB per socket on loopback
-before the limit was reached). The costs of this design: up to one loop iteration of latency
-(``flush_interval`` when events follow each other closely), and every data frame must go
-through this module (``publish`` or ``send``), never ``connection.send()``, so that ordering
-and per-connection compression contexts stay right.
+``publish()`` is synchronous and never blocks: it appends the frame to one shared batch,
+written to each client at most once per ``flush_interval``. The bytes a client has not taken
+are bounded by ``max_buffer`` at every event; a client that would exceed it is closed with
+1008 and never delays the others. The costs: up to one loop iteration of latency, and every
+data frame must go through this module (``publish`` or ``send``), never
+``connection.send()``, so that ordering and per-connection compression contexts stay right.
+This is the one module that touches websockets' connection internals. The design, its
+alternatives and their measurements: docs/design/ws-fanout.md.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import json
 import logging
+import socket
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -81,6 +55,20 @@ DEFAULT_FLUSH_INTERVAL = 0.002
 """Least time between two writes to the clients; see the module docstring."""
 
 SLOW_CLIENT_CLOSE = (CloseCode.POLICY_VIOLATION, "client too slow: outgoing buffer full")
+FLOOD_CLOSE = (CloseCode.POLICY_VIOLATION, "too many frames")
+DEFAULT_MAX_CLIENTS = 256
+"""Connections (clients and handshakes in progress) past which a handshake is refused (503)."""
+
+DEFAULT_FRAME_RATE = 50.0
+DEFAULT_FRAME_BURST = 200
+"""Frames a client may send (pings included): this many per second on average, with bursts up
+to the second figure. deCONZ clients send a ping every few seconds; a client far beyond the
+budget is closed, so that answering it cannot slow the others down."""
+
+SEND_BUFFER = 64 * 1024
+"""The kernel send buffer asked for each client socket (Linux doubles it). Without it, the
+kernel lets a client that stopped reading hold megabytes; ``max_buffer`` is then the real
+limit on what a stalled client costs."""
 SHUTDOWN_CLOSE = (CloseCode.GOING_AWAY, "server shutting down")
 
 Authenticator = Callable[[Request], bool | Awaitable[bool]]
@@ -103,6 +91,60 @@ def _format_peer(address: Any) -> str:
         host, port = address[:2]
         return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
     return str(address)
+
+
+class FrameBudget:
+    """A token bucket: ``take()`` is False once a client has sent more than ``burst`` frames
+    beyond ``rate`` per second."""
+
+    __slots__ = ("_burst", "_clock", "_last", "_rate", "_tokens")
+
+    def __init__(self, rate: float, burst: int, clock: Callable[[], float]) -> None:
+        self._rate = rate
+        self._burst = float(burst)
+        self._tokens = float(burst)
+        self._clock = clock
+        self._last = clock()
+
+    def take(self) -> bool:
+        now = self._clock()
+        self._tokens = min(self._burst, self._tokens + (now - self._last) * self._rate)
+        self._last = now
+        if self._tokens < 1.0:
+            return False
+        self._tokens -= 1.0
+        return True
+
+
+class _MeteredConnection(ServerConnection):
+    """A server connection that counts the client's frames against its budget and keeps the
+    kernel's send buffer small. Frames past the budget are dropped and ``on_flood`` is
+    called (the server then closes the client)."""
+
+    budget: FrameBudget | None = None
+    on_flood: Callable[[], None] | None = None
+    registry: set[ServerConnection] | None = None  # the server's count of open connections
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
+        if self.registry is not None:
+            self.registry.add(self)
+        super().connection_made(transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.registry is not None:
+            self.registry.discard(self)
+        super().connection_lost(exc)
+
+    def process_event(self, event: Any) -> None:
+        if isinstance(event, Frame) and self.budget is not None and not self.budget.take():
+            if self.on_flood is not None:
+                self.on_flood()
+            return
+        super().process_event(event)
 
 
 class Subscriber:
@@ -205,6 +247,8 @@ class WebsocketStats:
     clients_accepted: int
     clients_dropped_slow: int
     events_published: int
+    clients_dropped_flooding: int = 0
+    clients_refused: int = 0  # handshakes refused past max_clients
 
 
 class WebsocketEventServer:
@@ -229,6 +273,12 @@ class WebsocketEventServer:
         flush_interval: least time between two writes to the clients. An event after a
             quiet spell is written on the next loop iteration; events closer together
             than this share one write per client (see the module docstring).
+        max_clients: open connections (handshakes included) past which a new handshake is
+            answered HTTP 503, so that idle or abandoned connections cannot use up the
+            process's file descriptors.
+        frame_rate, frame_burst: the frames (pings included) a client may send: on average
+            ``frame_rate`` per second, in bursts of up to ``frame_burst``. A client beyond
+            that is closed with 1008 and nothing more is read from it.
     """
 
     def __init__(
@@ -243,6 +293,9 @@ class WebsocketEventServer:
         close_timeout: float = 1.0,
         max_message_size: int = 1 << 16,
         flush_interval: float = DEFAULT_FLUSH_INTERVAL,
+        max_clients: int = DEFAULT_MAX_CLIENTS,
+        frame_rate: float = DEFAULT_FRAME_RATE,
+        frame_burst: int = DEFAULT_FRAME_BURST,
     ) -> None:
         self._max_buffer = max_buffer
         self._compression = compression
@@ -254,6 +307,11 @@ class WebsocketEventServer:
         self._max_message_size = max_message_size
 
         self._flush_interval = flush_interval
+        self._max_clients = max_clients
+        self._frame_rate = frame_rate
+        self._frame_burst = frame_burst
+        self._connections: set[ServerConnection] = set()
+        self._refusing = False  # past max_clients: logged once per episode
 
         self._server: Server | None = None
         self._subscribers: set[Subscriber] = set()
@@ -269,6 +327,8 @@ class WebsocketEventServer:
         self._last_flush = float("-inf")
         self._accepted = 0
         self._dropped_slow = 0
+        self._dropped_flooding = 0
+        self._refused = 0
         self._published = 0
 
     @property
@@ -293,6 +353,8 @@ class WebsocketEventServer:
             clients_accepted=self._accepted,
             clients_dropped_slow=self._dropped_slow,
             events_published=self._published,
+            clients_dropped_flooding=self._dropped_flooding,
+            clients_refused=self._refused,
         )
 
     async def start(self, host: str | None, port: int = 0) -> None:
@@ -304,7 +366,8 @@ class WebsocketEventServer:
             host,
             port,
             compression=self._compression,
-            process_request=self._check_credentials if self._authenticate else None,
+            process_request=self._admit,
+            create_connection=self._new_connection,  # type: ignore[arg-type]
             ping_interval=self._ping_interval,
             ping_timeout=self._ping_timeout,
             close_timeout=self._close_timeout,
@@ -440,6 +503,43 @@ class WebsocketEventServer:
         if subscriber._own is None:
             self._detached.discard(subscriber)
 
+    def _new_connection(self, *args: Any, **kwargs: Any) -> _MeteredConnection:
+        connection = _MeteredConnection(*args, **kwargs)
+        connection.registry = self._connections
+        loop = asyncio.get_running_loop()
+        connection.budget = FrameBudget(self._frame_rate, self._frame_burst, loop.time)
+        return connection
+
+    def _admit(
+        self, connection: ServerConnection, request: Request
+    ) -> Response | Awaitable[Response | None] | None:
+        """Refuse the handshake past ``max_clients`` (503, logged once per episode), then
+        check credentials when the server has them."""
+        if len(self._connections) > self._max_clients:
+            self._refused += 1
+            if not self._refusing:
+                self._refusing = True
+                LOGGER.warning(
+                    "Websocket full (%d connections): refusing new clients until some leave",
+                    self._max_clients,
+                )
+            return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE, "Too many connections\n")
+        if self._refusing:
+            self._refusing = False
+            LOGGER.info("Websocket accepting new clients again")
+        if self._authenticate is None:
+            return None
+        return self._check_credentials(connection, request)
+
+    def _drop_flooding(self, subscriber: Subscriber) -> None:
+        """A client sending frames far past its budget: close 1008, read nothing more."""
+        if not subscriber.is_open:
+            return
+        self._dropped_flooding += 1
+        LOGGER.warning("Closing websocket client %s: too many frames", subscriber.peer)
+        subscriber._transport.pause_reading()
+        subscriber._close(*FLOOD_CLOSE, self._close_timeout)
+
     async def _check_credentials(
         self, connection: ServerConnection, request: Request
     ) -> Response | None:
@@ -458,6 +558,8 @@ class WebsocketEventServer:
         # after the handshake can miss this client (deconz-rest-plugin #37/#50 lost the first
         # one); tests/gateway/test_ws.py races it.
         subscriber = Subscriber(connection, self)
+        if isinstance(connection, _MeteredConnection):
+            connection.on_flood = lambda: self._drop_flooding(subscriber)
         if subscriber._extensions or self._batch:
             # Compressed: frames of its own, always. Otherwise it takes only the events
             # published from now on: the batch so far predates it.

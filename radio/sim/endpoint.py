@@ -10,15 +10,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import zigpy.zdo.types as zdo_t
 from zigpy.zcl import Cluster, foundation
 
+from .host import DeviceHost
 from .zcl import AttributeRef, ClusterRef, attribute_def, cluster_class, plain, typed
-
-if TYPE_CHECKING:
-    from .device import SimDevice
 
 # A light remembers at most this many groups / scenes, like typical Zigbee 3.0 bulbs.
 DEFAULT_GROUP_CAPACITY = 16
@@ -144,7 +142,7 @@ class SimEndpoint:
         self.global_scene: dict[tuple[int, int], Any] | None = None
         self.ramps: dict[tuple[int, int], Ramp] = {}
         self.changed: dict[tuple[int, int], None] = {}  # ordered set of (cluster, attr)
-        self.device: SimDevice | None = None  # set by SimDevice
+        self.device: DeviceHost | None = None  # set by SimDevice
 
     def __repr__(self) -> str:
         return (

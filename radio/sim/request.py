@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 import zigpy.types as t
 from zigpy.zcl import Cluster, foundation
 
+from .host import DeviceHost
 from .zcl import is_unicast, typed
 
 if TYPE_CHECKING:
-    from .device import SimDevice
     from .endpoint import ClusterState, SimEndpoint
 
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 class ZclRequest:
     """One ZCL frame as one endpoint of a simulated device received it."""
 
-    device: SimDevice
+    device: DeviceHost
     endpoint: SimEndpoint
     cluster: type[Cluster]
     state: ClusterState

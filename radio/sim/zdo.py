@@ -8,22 +8,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import zigpy.types as t
 import zigpy.zdo.types as zdo_t
 
+from .host import DeviceHost
 from .zcl import COORDINATOR_NWK, ZDO_ENDPOINT, ZDO_PROFILE, build_packet, parse_zdo, zdo_frame
-
-if TYPE_CHECKING:
-    from .device import SimDevice
 
 LOGGER = logging.getLogger(__name__)
 
 Cmd = zdo_t.ZDOCmd
 ZdoStatus = zdo_t.Status
 Args = list[Any]
-Handler = Callable[["SimDevice", Args], Args | None]
+Handler = Callable[["DeviceHost", Args], Args | None]
 
 _HANDLERS: dict[zdo_t.ZDOCmd, Handler] = {}
 # Requests a device answers even when they arrive as a broadcast
@@ -38,7 +36,7 @@ def _handles(command: zdo_t.ZDOCmd) -> Callable[[Handler], Handler]:
     return register
 
 
-def handle(device: SimDevice, packet: t.ZigbeePacket, *, broadcast: bool) -> list[t.ZigbeePacket]:
+def handle(device: DeviceHost, packet: t.ZigbeePacket, *, broadcast: bool) -> list[t.ZigbeePacket]:
     """Answer one ZDO request frame; responses and announcements are never answered."""
     if packet.cluster_id & 0x8000:
         return []
@@ -90,18 +88,18 @@ def reply(
     )
 
 
-def _handle_silently(device: SimDevice, command: zdo_t.ZDOCmd, args: Args) -> None:
+def _handle_silently(device: DeviceHost, command: zdo_t.ZDOCmd, args: Args) -> None:
     """Side effects of broadcast requests that get no answer (e.g. a leave)."""
     if command == Cmd.Mgmt_Leave_req:
         _mgmt_leave(device, args)
 
 
-def _is_me(device: SimDevice, nwk: int) -> bool:
+def _is_me(device: DeviceHost, nwk: int) -> bool:
     return nwk == device.nwk
 
 
 @_handles(Cmd.Node_Desc_req)
-def _node_desc(device: SimDevice, args: Args) -> Args:
+def _node_desc(device: DeviceHost, args: Args) -> Args:
     (nwk,) = args
     if not _is_me(device, nwk):
         return [ZdoStatus.DEVICE_NOT_FOUND, nwk]
@@ -109,7 +107,7 @@ def _node_desc(device: SimDevice, args: Args) -> Args:
 
 
 @_handles(Cmd.Power_Desc_req)
-def _power_desc(device: SimDevice, args: Args) -> Args:
+def _power_desc(device: DeviceHost, args: Args) -> Args:
     (nwk,) = args
     if not _is_me(device, nwk):
         return [ZdoStatus.DEVICE_NOT_FOUND, nwk]
@@ -117,7 +115,7 @@ def _power_desc(device: SimDevice, args: Args) -> Args:
 
 
 @_handles(Cmd.Active_EP_req)
-def _active_ep(device: SimDevice, args: Args) -> Args:
+def _active_ep(device: DeviceHost, args: Args) -> Args:
     (nwk,) = args
     if not _is_me(device, nwk):
         return [ZdoStatus.DEVICE_NOT_FOUND, nwk, []]
@@ -125,7 +123,7 @@ def _active_ep(device: SimDevice, args: Args) -> Args:
 
 
 @_handles(Cmd.Simple_Desc_req)
-def _simple_desc(device: SimDevice, args: Args) -> Args:
+def _simple_desc(device: DeviceHost, args: Args) -> Args:
     nwk, endpoint_id = args
     if not _is_me(device, nwk):
         return [ZdoStatus.DEVICE_NOT_FOUND, nwk]
@@ -138,7 +136,7 @@ def _simple_desc(device: SimDevice, args: Args) -> Args:
 
 
 @_handles(Cmd.IEEE_addr_req)
-def _ieee_addr(device: SimDevice, args: Args) -> Args | None:
+def _ieee_addr(device: DeviceHost, args: Args) -> Args | None:
     nwk, _request_type, _start_index = args
     if not _is_me(device, nwk):
         return None
@@ -146,7 +144,7 @@ def _ieee_addr(device: SimDevice, args: Args) -> Args | None:
 
 
 @_handles(Cmd.NWK_addr_req)
-def _nwk_addr(device: SimDevice, args: Args) -> Args | None:
+def _nwk_addr(device: DeviceHost, args: Args) -> Args | None:
     ieee, _request_type, _start_index = args
     if ieee != device.ieee:
         return None
@@ -154,7 +152,7 @@ def _nwk_addr(device: SimDevice, args: Args) -> Args | None:
 
 
 @_handles(Cmd.Bind_req)
-def _bind(device: SimDevice, args: Args) -> Args:
+def _bind(device: DeviceHost, args: Args) -> Args:
     src, src_ep, cluster, dst = args
     if src != device.ieee or src_ep not in device.endpoints:
         return [ZdoStatus.INVALID_EP if src == device.ieee else ZdoStatus.NOT_SUPPORTED]
@@ -165,7 +163,7 @@ def _bind(device: SimDevice, args: Args) -> Args:
 
 
 @_handles(Cmd.Unbind_req)
-def _unbind(device: SimDevice, args: Args) -> Args:
+def _unbind(device: DeviceHost, args: Args) -> Args:
     src, src_ep, cluster, dst = args
     binding = zdo_t.Binding(SrcAddress=src, SrcEndpoint=src_ep, ClusterId=cluster, DstAddress=dst)
     if binding not in device.bindings:
@@ -175,21 +173,21 @@ def _unbind(device: SimDevice, args: Args) -> Args:
 
 
 @_handles(Cmd.Mgmt_Bind_req)
-def _mgmt_bind(device: SimDevice, args: Args) -> Args:
+def _mgmt_bind(device: DeviceHost, args: Args) -> Args:
     (start,) = args
     entries = device.bindings[start:]
     return [ZdoStatus.SUCCESS, len(device.bindings), start, entries]
 
 
 @_handles(Cmd.Mgmt_Lqi_req)
-def _mgmt_lqi(device: SimDevice, args: Args) -> Args:
+def _mgmt_lqi(device: DeviceHost, args: Args) -> Args:
     (start,) = args
     # The sim has no mesh: every node talks to the coordinator directly.
     return [ZdoStatus.SUCCESS, zdo_t.Neighbors(Entries=0, StartIndex=start, NeighborTableList=[])]
 
 
 @_handles(Cmd.Mgmt_Rtg_req)
-def _mgmt_rtg(device: SimDevice, args: Args) -> Args:
+def _mgmt_rtg(device: DeviceHost, args: Args) -> Args:
     (start,) = args
     if not device.router:
         return [ZdoStatus.NOT_SUPPORTED]
@@ -197,7 +195,7 @@ def _mgmt_rtg(device: SimDevice, args: Args) -> Args:
 
 
 @_handles(Cmd.Mgmt_Leave_req)
-def _mgmt_leave(device: SimDevice, args: Args) -> Args:
+def _mgmt_leave(device: DeviceHost, args: Args) -> Args:
     ieee, _options = args
     if ieee not in (device.ieee, t.EUI64.UNKNOWN, t.EUI64([0] * 8)):
         return [ZdoStatus.NOT_SUPPORTED]
@@ -206,5 +204,5 @@ def _mgmt_leave(device: SimDevice, args: Args) -> Args:
 
 
 @_handles(Cmd.Mgmt_Permit_Joining_req)
-def _mgmt_permit(device: SimDevice, args: Args) -> Args:
+def _mgmt_permit(device: DeviceHost, args: Args) -> Args:
     return [ZdoStatus.SUCCESS if device.router else ZdoStatus.NOT_SUPPORTED]

@@ -13,18 +13,16 @@ import httpx
 import pytest
 import websockets
 
-from gateway.daemon.daemon import Daemon, DaemonSettings
+from gateway.daemon.daemon import Daemon
+from gateway.daemon.settings import Settings, build_settings, radio_settings
 from radio.controller import RadioSettings
 
 
-def daemon_settings(data_dir: Path, **radio: Any) -> DaemonSettings:
-    return DaemonSettings(
-        radio=RadioSettings(radio_type="sim", device_path=None, data_dir=data_dir, **radio),
-        host="127.0.0.1",
-        http_port=0,
-        ws_port=0,
-        demo_live=False,
-    )
+def daemon_settings(data_dir: Path, **options: Any) -> Settings:
+    """A test daemon's settings: ephemeral 127.0.0.1 ports, the simulated radio with quiet
+    devices, and `options` by option name (`radio="znp"`, `sim_join_on_permit=True`)."""
+    values = {"host": "127.0.0.1", "http_port": 0, "ws_port": 0, "sim_quiet": True, **options}
+    return build_settings({"data_dir": data_dir, **values})
 
 
 class Running:
@@ -71,21 +69,23 @@ class Running:
         return next((rid, item) for rid, item in items.items() if predicate(item))
 
 
-async def run_daemon(settings: DaemonSettings) -> Running:
+async def run_daemon(settings: Settings, radio: RadioSettings | None = None) -> Running:
     """Start a daemon (stopping it again if start-up fails) and give it an API key."""
-    daemon = Daemon(settings)
+    daemon = Daemon(settings, radio)
     try:
         await daemon.start()
     except BaseException:
         await daemon.stop()
         raise
-    running = Running(daemon, settings.radio.data_dir)
+    running = Running(daemon, settings.data_dir)
     running.key = await running.create_key()
     return running
 
 
 async def start_daemon(data_dir: Path, **radio: Any) -> Running:
-    return await run_daemon(daemon_settings(data_dir, **radio))
+    """A daemon on the simulated network; `radio`: the radio's own knobs (`mains_timeout`)."""
+    settings = daemon_settings(data_dir)
+    return await run_daemon(settings, radio_settings(settings, **radio))
 
 
 async def stop_daemon(running: Running) -> None:

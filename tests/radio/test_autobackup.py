@@ -179,7 +179,7 @@ async def test_the_daemon_keeps_backups_from_zigpys_own_backup_manager(tmp_path:
             extended_pan_id=t.ExtendedPanId.convert("0a:0b:0c:0d:0e:0f:10:11"),
         ),
     )
-    settings = replace(gw.daemon.settings.radio)
+    settings = replace(gw.daemon.radio_settings)
     await restore_backup(settings, other, force=True)
     changes = len([n for n in names(backups) if n.startswith("changed-")])
     gw = await start_daemon(tmp_path)

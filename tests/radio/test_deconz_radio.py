@@ -19,10 +19,11 @@ import zigpy.config
 import zigpy_deconz.zigbee.application as deconz_app
 from zigpy_deconz.config import CONFIG_SCHEMA
 
-from gateway.daemon.daemon import Daemon, DaemonSettings
+from gateway.daemon.daemon import Daemon
 from gateway.daemon.preflight import StartupError
 from radio.controller import RadioSettings, zigpy_config
 from radio.selection import radio_type
+from tests.gateway.conftest import daemon_settings
 from tests.radio.test_detect import port
 
 CONBEE_II = "/dev/serial/by-id/usb-dresden_elektronik_ingenieurtechnik_GmbH_ConBee_II_DE2-if00"
@@ -86,9 +87,7 @@ async def test_port_that_does_not_speak_deconz_fails_with_one_line(
     tmp_path: Path, foreign_port: tuple[str, bytearray]
 ):
     url, received = foreign_port
-    daemon = Daemon(
-        DaemonSettings(radio=settings(tmp_path, url), host="127.0.0.1", http_port=0, ws_port=0)
-    )
+    daemon = Daemon(daemon_settings(tmp_path, radio="deconz", device=url))
     try:
         async with asyncio.timeout(HANG_GUARD):
             with pytest.raises(StartupError) as failure:
@@ -116,8 +115,7 @@ async def test_a_conbee_iii_named_by_its_port_is_opened_at_its_own_rate(
     try:
         listed = port(path, 0x0403, 0x6015, "ConBee III")
         monkeypatch.setattr("radio.sticks.detect_ports", lambda: [listed])
-        radio = settings(tmp_path, path, baudrate=given)
-        daemon = Daemon(DaemonSettings(radio=radio, host="127.0.0.1", http_port=0, ws_port=0))
+        daemon = Daemon(daemon_settings(tmp_path, radio="deconz", device=path, baudrate=given))
         try:
             async with asyncio.timeout(HANG_GUARD):
                 with (
@@ -128,7 +126,7 @@ async def test_a_conbee_iii_named_by_its_port_is_opened_at_its_own_rate(
         finally:
             await daemon.stop()
         assert termios.tcgetattr(slave)[5] == getattr(termios, f"B{opened}")
-        assert radio.baudrate == opened  # reconnects use it too
+        assert daemon.radio_settings.baudrate == opened  # reconnects use it too
         said = [r.getMessage() for r in caplog.records if "baud" in r.getMessage()]
         assert said == ([f"{path} is a ConBee III: opening it at 115200 baud"] if not given else [])
     finally:

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from serialx import SerialPortInfo
 
-from gateway.daemon.daemon import Daemon, DaemonSettings
+from gateway.daemon.daemon import Daemon
 from gateway.daemon.preflight import StartupError
 from gateway.daemon.settings import ConfigError
 from radio.controller import RadioSettings
@@ -34,7 +34,7 @@ from radio.sticks import (
 )
 from tests.emulators.ezsp import FakeEzspNcp
 from tests.emulators.znp import ZStackEmulator, formed_nvram
-from tests.gateway.conftest import Running
+from tests.gateway.conftest import Running, daemon_settings
 from tests.radio.ezsp.conftest import formed_nvram as ezsp_nvram
 
 PROBE_TIMEOUT = 1.5
@@ -250,10 +250,8 @@ async def test_the_daemon_on_radio_auto_finds_the_known_stick_and_runs_on_it(
     async with ZStackEmulator(formed_nvram()) as stick:
         listed = port(stick.url, *DONGLE_P[1:])
         monkeypatch.setattr("radio.sticks.detect_ports", lambda: [port(*FTDI), listed])
-        settings = DaemonSettings(
-            radio=auto(None, tmp_path), host="127.0.0.1", http_port=0, ws_port=0
-        )
-        daemon = Daemon(settings)
+        radio = auto(None, tmp_path)
+        daemon = Daemon(daemon_settings(tmp_path, radio="auto"), radio)
         try:
             with caplog.at_level(logging.INFO, logger="radio.detect"):
                 await daemon.start()
@@ -266,7 +264,7 @@ async def test_the_daemon_on_radio_auto_finds_the_known_stick_and_runs_on_it(
             await daemon.stop()
         assert stick.connections == 2  # the probe, then the daemon; nothing else was tried
         assert stick.nv_writes() == []  # a formed stick is resumed, not rewritten
-    assert settings.radio.radio_type == "znp" and settings.radio.device_path == stick.url
+    assert radio.radio_type == "znp" and radio.device_path == stick.url
     found = [r.getMessage() for r in caplog.records if r.getMessage().startswith("--radio auto")]
     assert found == [
         f"--radio auto: found Sonoff ZBDongle-P (CC2652P) on {stick.url}: --radio znp "
@@ -278,9 +276,7 @@ async def test_the_daemon_on_radio_auto_without_any_stick_stops_before_the_radio
     tmp_path, monkeypatch
 ):
     monkeypatch.setattr("radio.sticks.detect_ports", lambda: [port(*UART)])
-    daemon = Daemon(
-        DaemonSettings(radio=auto(None, tmp_path), host="127.0.0.1", http_port=0, ws_port=0)
-    )
+    daemon = Daemon(daemon_settings(tmp_path, radio="auto"), auto(None, tmp_path))
     try:
         with pytest.raises(NoRadioFound) as failure:
             await daemon.start()

@@ -8,8 +8,8 @@ from typing import Any
 
 import zigpy.zcl as zcl
 
-from radio.commands import WriteAttributes, ZclCommand
-from radio.scene_fields import SCENE_ADD_COMMANDS
+from radio.commands import AddScene, WriteAttributes, ZclCommand
+from radio.scene_fields import add_scene_request
 
 EXTENDED_COLOR_LIGHT: dict[str, Any] = {
     "capabilities": {
@@ -315,12 +315,11 @@ def check_zigpy(commands: Iterable[Any]) -> None:
         if isinstance(command, ZclCommand):
             cluster = zcl.Cluster._registry[command.cluster]
             definition = getattr(cluster.ServerCommandDefs, command.command)
-            args = dict(command.args)
-            if "extension_field_sets" in args:
-                definition = SCENE_ADD_COMMANDS[command.command]
-            for name, value in args.items():
-                if name != "extension_field_sets":
-                    assert type(value) in (int, str), (command, name, value)
+            for name, value in command.args.items():
+                assert type(value) in (int, str), (command, name, value)
+            definition.schema(**command.args).serialize()
+        elif isinstance(command, AddScene):
+            definition, args = add_scene_request(command)
             definition.schema(**args).serialize()
         elif isinstance(command, WriteAttributes):
             cluster = zcl.Cluster._registry[command.cluster]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from gateway.api.changes import ConfigChange
 from gateway.api.config import ChangeChannel, SetNetworkState, Unlock, plan_config_put
 from radio.commands import PermitJoin
 
@@ -21,7 +22,7 @@ def test_unknown_and_read_only_keys_are_silently_ignored(config):
     result = plan_config_put(body, config)
     assert result.status == 200
     assert result.responses == []
-    assert result.commands == [] and result.changes == {} and result.actions == []
+    assert result.commands == [] and result.changes == [] and result.actions == []
 
 
 def test_settings_are_echoed_and_only_real_changes_stored(config):
@@ -53,27 +54,29 @@ def test_settings_are_echoed_and_only_real_changes_stored(config):
         ok("disablePermitJoinAutoOff", True),
         ok("lightlastseeninterval", 120),
     ]
-    assert result.changes == {
-        "/config": {
-            "name": "Home",
-            "updatechannel": "beta",
-            "groupdelay": 0,
-            "otauactive": True,
-            "discovery": False,
-            "networkopenduration": 180,
-            "timezone": "America/New_York",
-            "websocketnotifyall": False,
-            "disablePermitJoinAutoOff": True,
-            "lightlastseeninterval": 120,
-        }
-    }
+    assert result.changes == [
+        ConfigChange(
+            {
+                "name": "Home",
+                "updatechannel": "beta",
+                "groupdelay": 0,
+                "otauactive": True,
+                "discovery": False,
+                "networkopenduration": 180,
+                "timezone": "America/New_York",
+                "websocketnotifyall": False,
+                "disablePermitJoinAutoOff": True,
+                "lightlastseeninterval": 120,
+            }
+        )
+    ]
 
 
 def test_empty_name_resets_to_default(config):
     config["name"] = "Home"
     result = plan_config_put({"name": ""}, config)
     assert result.responses == [ok("name", "Phoscon-GW")]
-    assert result.changes == {"/config": {"name": "Phoscon-GW"}}
+    assert result.changes == [ConfigChange({"name": "Phoscon-GW"})]
 
 
 @pytest.mark.parametrize(
@@ -111,7 +114,7 @@ def test_invalid_value_aborts_with_400_and_changes_nothing(config, key, value):
     assert len(result.responses) == 1
     assert result.responses[0]["error"]["type"] == 7
     assert result.responses[0]["error"]["address"] == f"/config/{key}"
-    assert result.commands == [] and result.changes == {} and result.actions == []
+    assert result.commands == [] and result.changes == [] and result.actions == []
 
 
 def test_first_invalid_in_deconz_order_is_the_one_reported(config):
@@ -173,7 +176,7 @@ def test_clock_is_accepted_but_never_set(config):
         ok("UTC", "2024-05-02T08:10:43"),
         ok("localtime", "2024-05-02T10:10:43"),
     ]
-    assert result.changes == {} and result.actions == [] and result.commands == []
+    assert result.changes == [] and result.actions == [] and result.commands == []
 
 
 def test_integral_float_is_an_int(config):

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from gateway.api.errors import ApiError, ErrorType, describe, parse_json_body, success
+from gateway.core.errors import Conflict, NotFound, NotModifiable, TableFull
 
 
 @pytest.mark.parametrize(
@@ -183,3 +184,18 @@ class TestParseJsonBody:
         assert len(raw) == 65536
         assert isinstance(parse_json_body(raw), dict)
         assert isinstance(parse_json_body(b'{"a": 1}', max_bytes=4), ApiError)
+
+
+@pytest.mark.parametrize(
+    ("exc", "expected"),
+    [
+        (NotFound("x"), (3, 404, "resource, /groups/5, not available")),
+        (Conflict("x"), (100, 400, "resource, /groups/5, already exists")),
+        (TableFull("x"), (301, 400, "group could not be created. Group table is full.")),
+        (NotModifiable("x"), (8, 200, "parameter, 5, not modifiable")),
+    ],
+)
+def test_store_refusals_become_deconz_errors(exc, expected):
+    error = ApiError.from_core(exc, "/groups/5")
+    assert (error.type, error.http_status, error.description) == expected
+    assert error.address == "/groups/5"

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from deconz_samples import check_zigpy
 
+from gateway.api.changes import GroupAction, LightState
 from gateway.api.group_action import plan_group_action
 from radio.commands import GroupTarget, ZclCommand
 
@@ -17,23 +18,26 @@ def ok(path, value):
     return {"success": {path: value}}
 
 
+def member_states(result):
+    return {c.light_id: c.values for c in result.changes if isinstance(c, LightState)}
+
+
 def plan(group, members, body, **kwargs):
     result = plan_group_action("1", group, members, body, **kwargs)
     check_zigpy(result.commands)
     return result
 
 
-def test_on_is_one_groupcast_and_updates_members_and_group_state(group, members):
+def test_on_is_one_groupcast_and_updates_members(group, members):
     result = plan(group, members, {"on": True})
     assert result.status == 200
     assert result.responses == [ok("/groups/1/action/on", True)]
     assert result.commands == [cmd(6, "on")]
-    assert result.changes == {
-        "/groups/1/action": {"on": True},
-        "/lights/3/state": {"on": True},
-        "/lights/5/state": {"on": True},
-        "/groups/1/state": {"all_on": True, "any_on": True},
-    }
+    assert result.changes == [
+        GroupAction("1", {"on": True}),
+        LightState("3", {"on": True}),
+        LightState("5", {"on": True}),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -60,7 +64,7 @@ def test_invalid_value_is_400_and_stops(group, members, body, param, shown):
             }
         }
     ]
-    assert result.commands == [] and result.changes == {}
+    assert result.commands == [] and result.changes == []
 
 
 def test_first_invalid_in_deconz_order_is_reported(group, members):
@@ -112,14 +116,14 @@ def test_toggle_flips_from_any_on(group, members, any_on, sent, value):
 def test_toggle_false_does_nothing(group, members):
     result = plan(group, members, {"toggle": False})
     assert result.status == 200
-    assert result.responses == [] and result.commands == [] and result.changes == {}
+    assert result.responses == [] and result.commands == [] and result.changes == []
 
 
 def test_on_with_bri_is_a_single_move_to_level_with_on_off(group, members):
     result = plan(group, members, {"on": True, "bri": 255, "transitiontime": 10})
     assert result.responses == [ok("/groups/1/action/on", True), ok("/groups/1/action/bri", 254)]
     assert result.commands == [cmd(8, "move_to_level_with_on_off", level=254, transition_time=10)]
-    assert result.changes["/lights/5/state"] == {"on": True, "bri": 254}
+    assert member_states(result)["5"] == {"on": True, "bri": 254}
 
 
 def test_bri_alone_and_bri_stop(group, members):
@@ -135,17 +139,14 @@ def test_no_device_off_error_for_groups(group, members):
     """The off IKEA member has no execute_if_off; groups never answer 201."""
     result = plan(group, members, {"ct": 300})
     assert result.responses == [ok("/groups/1/action/ct", 300)]
-    assert result.changes["/lights/5/state"] == {"ct": 300, "colormode": "ct"}
+    assert member_states(result)["5"] == {"ct": 300, "colormode": "ct"}
 
 
 def test_bri_inc_echoes_the_increment_and_leaves_off_members_alone(group, members):
     result = plan(group, members, {"bri_inc": -30})
     assert result.responses == [ok("/groups/1/action/bri_inc", -30)]
     assert result.commands == [cmd(8, "step", step_mode=1, step_size=30, transition_time=4)]
-    assert result.changes == {
-        "/groups/1/action": {"bri": 97},
-        "/lights/3/state": {"bri": 150},
-    }
+    assert result.changes == [GroupAction("1", {"bri": 97}), LightState("3", {"bri": 150})]
 
 
 def test_ct_is_clamped_to_each_members_range(group, members):
@@ -153,8 +154,8 @@ def test_ct_is_clamped_to_each_members_range(group, members):
     assert result.commands == [
         cmd(0x0300, "move_to_color_temp", color_temp_mireds=200, transition_time=4)
     ]
-    assert result.changes["/lights/3/state"] == {"ct": 200, "colormode": "ct"}
-    assert result.changes["/lights/5/state"] == {"ct": 250, "colormode": "ct"}
+    assert member_states(result)["3"] == {"ct": 200, "colormode": "ct"}
+    assert member_states(result)["5"] == {"ct": 250, "colormode": "ct"}
     result = plan(group, members, {"ct": 1000})
     assert result.commands[0].args["color_temp_mireds"] == 454
 
@@ -162,12 +163,14 @@ def test_ct_is_clamped_to_each_members_range(group, members):
 def test_xy_goes_only_to_members_with_xy(group, members):
     result = plan(group, members, {"xy": [0.7, 0.3], "transitiontime": 0})
     assert result.commands == [
-        cmd(0x0300, "move_to_color", color_x=45874, color_y=19660, transition_time=0)
+        cmd(
+            0x0300, "move_to_color", color_x=45875, color_y=19661, transition_time=0
+        )  # v·65535, rounded half up
     ]
-    assert result.changes == {
-        "/groups/1/action": {"xy": [0.7, 0.3], "colormode": "xy"},
-        "/lights/3/state": {"xy": [0.7, 0.3], "colormode": "xy"},
-    }
+    assert result.changes == [
+        GroupAction("1", {"xy": [0.7, 0.3], "colormode": "xy"}),
+        LightState("3", {"xy": [0.7, 0.3], "colormode": "xy"}),
+    ]
 
 
 def test_hue_sat(group, members):
@@ -181,8 +184,8 @@ def test_hue_sat(group, members):
             transition_time=4,
         )
     ]
-    assert result.changes["/lights/3/state"] == {"hue": 10000, "sat": 200, "colormode": "hs"}
-    assert "/lights/5/state" not in result.changes
+    assert member_states(result)["3"] == {"hue": 10000, "sat": 200, "colormode": "hs"}
+    assert "5" not in member_states(result)
 
 
 def test_colorloop_default_speed_15(group, members):
@@ -199,8 +202,7 @@ def test_fading_off(group, members):
 def test_unreachable_members_are_not_updated(group, members):
     members["5"]["state"]["reachable"] = False
     result = plan(group, members, {"on": True})
-    assert "/lights/5/state" not in result.changes
-    assert result.changes["/groups/1/state"] == {"all_on": True, "any_on": True}
+    assert member_states(result) == {"3": {"on": True}}
 
 
 def test_all_lights_group_uses_its_real_address(group, members):

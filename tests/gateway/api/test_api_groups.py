@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from deconz_samples import PLUG
 
+from gateway.api.changes import Delete, GroupLights, Rename
 from gateway.api.groups import plan_group_attributes, plan_group_create, plan_group_delete
 from radio.commands import AddToGroup, DeviceTarget, RemoveFromGroup
 
@@ -103,10 +104,7 @@ class TestAttributes:
         assert result.responses == [ok("/groups/1/lights", ["5", "7"])]
         assert result.commands == [AddToGroup(PLUG_T, 1), RemoveFromGroup(COLOR, 1)]
         assert result.added == ["7"] and result.removed == ["3"]
-        assert result.changes == {
-            "/groups/1": {"lights": ["5", "7"]},
-            "/groups/1/state": {"all_on": False, "any_on": True},
-        }
+        assert result.changes == [GroupLights("1", ("5", "7"))]
 
     def test_unknown_light_is_400_and_nothing_changes(self, group, lights):
         result = plan_group_attributes("1", group, {"lights": ["3", "99"], "name": "x"}, lights)
@@ -118,7 +116,7 @@ class TestAttributes:
                 "device, 99, could not be added to group. Device does not exist.",
             )
         ]
-        assert result.commands == [] and result.changes == {}
+        assert result.commands == [] and result.changes == []
 
     def test_hidden_success_value_is_a_string(self, group, lights):
         assert plan_group_attributes("1", group, {"hidden": True}, lights).responses == [
@@ -126,7 +124,7 @@ class TestAttributes:
         ]
         result = plan_group_attributes("1", group, {"hidden": False}, lights)
         assert result.responses == [ok("/groups/1/hidden", "false")]
-        assert result.changes == {"/groups/1": {"hidden": False}}
+        assert result.changes == []  # answered, not stored
 
     def test_name_class_and_sequences(self, group, lights):
         body = {
@@ -142,6 +140,7 @@ class TestAttributes:
             ok("/groups/1/lightsequence", ["5", "3"]),
             ok("/groups/1/multideviceids", ["a"]),
         ]
+        assert result.changes == [Rename("groups", "1", "Lounge")]
 
     def test_every_problem_is_reported(self, group, lights):
         group["type"] = "LightGroup"
@@ -164,4 +163,4 @@ def test_delete_removes_every_member(group, lights):
     result = plan_group_delete("1", group, lights)
     assert result.responses == [{"success": {"id": "1"}}]
     assert result.commands == [RemoveFromGroup(COLOR, 1), RemoveFromGroup(IKEA, 1)]
-    assert result.deleted == "1"
+    assert result.changes == [Delete("groups", "1")]

@@ -62,7 +62,7 @@ class TestPartialSuccess:
             err(5, "/lights/3/state", "missing parameter to set light state"),
         ]
         assert result.commands == []
-        assert result.changes == {}
+        assert result.changes == []
 
     def test_parameter_the_light_lacks_is_not_available(self, plug):
         result = plan("7", plug, {"bri": 10, "ct": 300, "on": False})
@@ -85,7 +85,7 @@ class TestPartialSuccess:
         result = plan("3", color_light, body)
         assert result.status == 400
         assert result.responses == [err(2, "/lights/3/state", "body contains invalid JSON")]
-        assert result.commands == [] and result.changes == {}
+        assert result.commands == [] and result.changes == []
 
     def test_companion_parameters(self, color_light):
         result = plan("3", color_light, {"colorloopspeed": 10, "wrap": True, "ontime": 5})
@@ -113,7 +113,7 @@ class TestOffAndUnreachable:
             ),
         ]
         assert result.commands == []
-        assert result.changes == {}
+        assert result.changes == []
 
     def test_on_true_in_the_same_body_allows_it(self, ct_light):
         result = plan("5", ct_light, {"on": True, "bri": 100, "ct": 300})
@@ -159,7 +159,7 @@ class TestOffAndUnreachable:
                     "resource, /lights/3/state, is not modifiable. Device is not reachable.",
                 )
             ]
-            assert result.commands == [] and result.changes == {}
+            assert result.commands == [] and result.changes == []
 
 
 class TestPriorityAndOrder:
@@ -168,7 +168,7 @@ class TestPriorityAndOrder:
         result = plan("3", color_light, body)
         assert result.responses == [ok("/lights/3/state/xy", [0.3, 0.4])]
         assert result.commands == [
-            cmd(COLOR, 0x0300, "move_to_color", color_x=19660, color_y=26214, transition_time=4)
+            cmd(COLOR, 0x0300, "move_to_color", color_x=19661, color_y=26214, transition_time=4)
         ]
         assert result.optimistic == {"xy": [0.3, 0.4], "colormode": "xy"}
 
@@ -445,7 +445,7 @@ class TestEffectsAlertsOnOff:
         result = plan("3", color_light, {"alert": alert})
         assert result.responses == [ok("/lights/3/state/alert", alert)]
         assert result.commands == [ZclCommand(COLOR, 0x0003, command, args)]
-        assert result.changes == {}  # alert is write-only
+        assert result.changes == []  # alert is write-only
 
     def test_lselect_uses_ontime(self, color_light):
         result = plan("3", color_light, {"alert": "lselect", "ontime": 30})

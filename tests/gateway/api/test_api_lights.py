@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from gateway.api.changes import Delete, Rename
 from gateway.api.lights import plan_light_attributes, plan_light_delete, plan_search
 from radio.commands import DeviceTarget, PermitJoin, RemoveDevice, RemoveFromGroup
 
@@ -12,7 +13,7 @@ def test_rename(color_light):
     result = plan_light_attributes("3", color_light, {"name": "  Desk  "})
     assert result.status == 200
     assert result.responses == [{"success": {"/lights/3/name": "Desk"}}]
-    assert result.changes == {"/lights/3": {"name": "Desk"}}
+    assert result.changes == [Rename("lights", "3", "Desk")]
     assert result.commands == []
 
 
@@ -36,14 +37,14 @@ def test_invalid_name(color_light, name):
     result = plan_light_attributes("3", color_light, {"name": name})
     assert result.status == 400
     assert result.responses[0]["error"]["type"] == 7
-    assert result.changes == {}
+    assert result.changes == []
 
 
 def test_delete_without_reset_forgets_and_leaves_groups(color_light):
     result = plan_light_delete("3", color_light, {})
     assert result.responses == [{"success": {"id": "3"}}]
     assert result.commands == [RemoveFromGroup(COLOR, 1)]  # group "0" is the all-lights group
-    assert result.deleted == "3"
+    assert result.changes == [Delete("lights", "3")]
 
 
 def test_delete_with_reset_makes_the_device_leave(color_light):
@@ -67,7 +68,7 @@ def test_delete_invalid_reset(color_light):
             }
         }
     ]
-    assert result.commands == [] and result.deleted is None
+    assert result.commands == [] and result.changes == []
 
 
 @pytest.mark.parametrize("resource", ["lights", "sensors"])

@@ -3,6 +3,14 @@ from __future__ import annotations
 import pytest
 from deconz_samples import check_zigpy
 
+from gateway.api.changes import (
+    CreateScene,
+    DeleteScene,
+    RecallScene,
+    SceneLightState,
+    SceneRename,
+    StoreScene,
+)
 from gateway.api.colour import mired_to_xy
 from gateway.api.scenes import (
     plan_scene_attributes,
@@ -12,8 +20,8 @@ from gateway.api.scenes import (
     plan_scene_recall,
     plan_scene_store,
 )
-from radio.commands import DeviceTarget, GroupTarget, ZclCommand
-from radio.scene_fields import SCENE_ADD_COMMANDS
+from radio.commands import AddScene, DeviceTarget, GroupTarget, ZclCommand
+from radio.scene_fields import add_scene_request
 
 G1 = GroupTarget(1)
 COLOR = DeviceTarget("00:15:8d:00:01:23:45:67", 1)
@@ -27,74 +35,59 @@ def err(type_, address, description):
     return {"error": {"type": type_, "address": address, "description": description}}
 
 
-def wire(command: ZclCommand) -> bytes:
-    """The ZCL payload zigpy would put on the air for a scene-add command."""
-    return SCENE_ADD_COMMANDS[command.command].schema(**command.args).serialize()
+def wire(command: AddScene) -> bytes:
+    """The ZCL payload zigpy puts on the air for a scene-add command."""
+    definition, args = add_scene_request(command)
+    return definition.schema(**args).serialize()
+
+
+def command_name(command: AddScene) -> str:
+    return add_scene_request(command)[0].name
+
+
+def colour_fields(command: AddScene) -> bytes:
+    return add_scene_request(command)[1]["extension_field_sets"][2].extension_field_set
 
 
 class TestCreate:
-    def test_snapshot_reachable_members_then_add_and_store(self, scenes, members):
-        members["5"]["state"]["reachable"] = False
-        result = plan_scene_create("1", scenes, members, {"name": "Evening"})
+    def test_create_then_add_and_store(self, scenes):
+        result = plan_scene_create("1", scenes, {"name": "Evening"})
         check_zigpy(result.commands)
         assert result.status == 200
         assert result.responses == [{"success": {"id": "3"}}]
-        assert result.scene_id == "3"
-        assert result.scene == {
-            "name": "Evening",
-            "transitiontime": 10,
-            "lights": [
-                {
-                    "id": "3",
-                    "on": True,
-                    "transitiontime": 10,
-                    "bri": 180,
-                    "colormode": "xy",
-                    "x": 0.4573,
-                    "y": 0.41,
-                }
-            ],
-        }
         assert result.commands == [
             scenes_cmd("add", group_id=1, scene_id=3, transition_time=1, scene_name=""),
             scenes_cmd("store", group_id=1, scene_id=3),
         ]
+        assert result.changes == [CreateScene("1", "3", "Evening")]
 
-    def test_default_name_and_explicit_id(self, scenes, members):
-        result = plan_scene_create("1", scenes, members, {"id": 0})
-        assert result.scene_id == "0"
-        assert result.scene["name"] == "Scene 0"
-        assert result.scene["lights"][1] == {
-            "id": "5",
-            "on": False,
-            "transitiontime": 10,
-            "bri": 60,
-            "colormode": "ct",
-            "ct": 300,
-        }
+    def test_default_name_and_explicit_id(self, scenes):
+        result = plan_scene_create("1", scenes, {"id": 0})
+        assert result.responses == [{"success": {"id": "0"}}]
+        assert result.changes == [CreateScene("1", "0", "Scene 0")]
 
-    def test_duplicate_name_or_id_is_100(self, scenes, members):
-        result = plan_scene_create("1", scenes, members, {"name": "Relax"})
+    def test_duplicate_name_or_id_is_100(self, scenes):
+        result = plan_scene_create("1", scenes, {"name": "Relax"})
         assert result.status == 400
         assert result.responses == [
             err(100, "/groups/1/scenes", "resource, /groups/1/scenes/Relax, already exists")
         ]
-        result = plan_scene_create("1", scenes, members, {"id": 2})
+        result = plan_scene_create("1", scenes, {"id": 2})
         assert result.responses == [
             err(100, "/groups/1/scenes", "resource, /groups/1/scenes/2, already exists")
         ]
-        assert result.commands == [] and result.scene is None
+        assert result.commands == [] and result.changes == []
 
     @pytest.mark.parametrize(
         "body", [{"name": "x" * 33}, {"name": 1}, {"id": 256}, {"id": "3"}, {"id": True}]
     )
-    def test_invalid_values(self, scenes, members, body):
-        result = plan_scene_create("1", scenes, members, body)
+    def test_invalid_values(self, scenes, body):
+        result = plan_scene_create("1", scenes, body)
         assert result.status == 400
         assert result.responses[0]["error"]["type"] == 7
 
-    def test_invalid_body(self, scenes, members):
-        assert plan_scene_create("1", scenes, members, {}).responses == [
+    def test_invalid_body(self, scenes):
+        assert plan_scene_create("1", scenes, {}).responses == [
             err(2, "/groups/1/scenes", "body contains invalid JSON")
         ]
 
@@ -102,7 +95,7 @@ class TestCreate:
 def test_rename(scenes):
     result = plan_scene_attributes("1", "1", scenes, {"name": "Chill"})
     assert result.responses == [{"success": {"/groups/1/scenes/1/name": "Chill"}}]
-    assert result.changes == {"/groups/1/scenes/1": {"name": "Chill"}}
+    assert result.changes == [SceneRename("1", "1", "Chill")]
     assert plan_scene_attributes("1", "1", scenes, {"name": "Relax"}).status == 200
     assert (
         plan_scene_attributes("1", "1", scenes, {"name": "Bright"}).responses[0]["error"]["type"]
@@ -114,51 +107,44 @@ def test_rename(scenes):
     ]
 
 
-def test_store_resnapshots_with_transition(scenes, members):
-    result = plan_scene_store("1", "2", scenes, members, {"transitiontime": 50})
+def test_store_sends_the_transition(scenes):
+    result = plan_scene_store("1", "2", scenes, {"transitiontime": 50})
     check_zigpy(result.commands)
     assert result.responses == [{"success": {"id": "2"}}]
     assert result.commands == [
         scenes_cmd("add", group_id=1, scene_id=2, transition_time=5, scene_name=""),
         scenes_cmd("store", group_id=1, scene_id=2),
     ]
-    assert result.scene["name"] == "Bright"
-    assert result.scene["transitiontime"] == 50
-    assert [entry["transitiontime"] for entry in result.scene["lights"]] == [50, 50]
-    assert plan_scene_store("1", "2", scenes, members, {}).scene["transitiontime"] == 10
-    assert plan_scene_store("1", "2", scenes, members, {"transitiontime": "x"}).status == 400
-    assert plan_scene_store("1", "7", scenes, members, {}).status == 404
+    assert result.changes == [StoreScene("1", "2")]
+    assert plan_scene_store("1", "2", scenes, {}).commands[0].args["transition_time"] == 1
+    assert plan_scene_store("1", "2", scenes, {"transitiontime": "x"}).status == 400
+    assert plan_scene_store("1", "7", scenes, {}).status == 404
 
 
 class TestRecall:
-    def test_recall_groupcast_and_optimistic_members(self, group, scenes, members):
-        result = plan_scene_recall("1", "1", group, scenes, members)
+    def test_recall_is_a_groupcast_and_the_stores_recall(self, group, scenes):
+        result = plan_scene_recall("1", "1", group, scenes)
         check_zigpy(result.commands)
         assert result.responses == [{"success": {"id": "1"}}]
         assert result.commands == [scenes_cmd("recall", group_id=1, scene_id=1)]
-        assert result.changes == {
-            "/groups/1/action": {"scene": "1"},
-            "/lights/3/state": {"on": True, "bri": 180, "colormode": "xy", "xy": [0.4573, 0.41]},
-            "/lights/5/state": {"on": True, "bri": 120, "colormode": "ct", "ct": 370},
-            "/groups/1/state": {"all_on": True, "any_on": True},
-        }
+        assert result.changes == [RecallScene("1", "1")]
 
     @pytest.mark.parametrize(
         ("last", "ref", "expected"),
         [("2", "next", "1"), ("1", "next", "2"), ("1", "prev", "2"), ("", "next", "1")],
     )
-    def test_next_and_prev_cycle(self, group, scenes, members, last, ref, expected):
+    def test_next_and_prev_cycle(self, group, scenes, last, ref, expected):
         group["action"]["scene"] = last
-        result = plan_scene_recall("1", ref, group, scenes, members)
+        result = plan_scene_recall("1", ref, group, scenes)
         assert result.responses == [{"success": {"id": ref}}]
         assert result.commands[0].args["scene_id"] == int(expected)
-        assert result.changes["/groups/1/action"] == {"scene": expected}
+        assert result.changes == [RecallScene("1", expected)]
 
-    def test_unknown_scene(self, group, scenes, members):
-        result = plan_scene_recall("1", "9", group, scenes, members)
+    def test_unknown_scene(self, group, scenes):
+        result = plan_scene_recall("1", "9", group, scenes)
         assert result.status == 404
-        assert result.commands == [] and result.changes == {}
-        assert plan_scene_recall("1", "next", group, {}, members).status == 404
+        assert result.commands == [] and result.changes == []
+        assert plan_scene_recall("1", "next", group, {}).status == 404
 
 
 class TestLightState:
@@ -166,10 +152,10 @@ class TestLightState:
         result = plan_scene_light_state("1", "1", "3", scenes, color_light, {"bri": 100})
         check_zigpy(result.commands)
         assert result.responses == [{"success": {"id": "1"}}]
-        assert result.changes == {"/groups/1/scenes/1/lights/3": {"bri": 100}}
+        assert result.changes == [SceneLightState("1", "1", "3", {"bri": 100})]
         [command] = result.commands
         assert command.target == COLOR
-        assert command.command == "add"
+        assert command_name(command) == "add"
         assert wire(command) == bytes.fromhex(
             "0100"
             "01"
@@ -195,22 +181,29 @@ class TestLightState:
     def test_tenths_of_a_second_use_enhanced_add(self, scenes, color_light):
         body = {"transitiontime": 15, "on": False}
         [command] = plan_scene_light_state("1", "1", "3", scenes, color_light, body).commands
-        assert command.command == "enhanced_add"
-        assert command.args["transition_time"] == 15
+        assert command_name(command) == "enhanced_add"
+        assert command.transition == 15
         assert wire(command).startswith(bytes.fromhex("0100010f000006000100"))
 
     def test_ct_travels_as_its_xy_point(self, scenes, color_light):
         result = plan_scene_light_state(
             "1", "1", "3", scenes, color_light, {"ct": 370, "xy": [0.1, 0.1]}
         )
-        assert result.changes["/groups/1/scenes/1/lights/3"] == {
-            "colormode": "xy",
-            "x": 0.1,
-            "y": 0.1,
-        }
+        assert result.changes == [
+            SceneLightState(
+                "1",
+                "1",
+                "3",
+                {
+                    "colormode": "xy",
+                    "x": 0.1,
+                    "y": 0.1,
+                },
+            )
+        ]
         result = plan_scene_light_state("1", "1", "3", scenes, color_light, {"ct": 370})
-        assert result.changes["/groups/1/scenes/1/lights/3"] == {"colormode": "ct", "ct": 370}
-        fields = result.commands[0].args["extension_field_sets"][2].extension_field_set
+        assert result.changes == [SceneLightState("1", "1", "3", {"colormode": "ct", "ct": 370})]
+        fields = colour_fields(result.commands[0])
         x, y = mired_to_xy(370)
         assert fields[:4] == round(x * 65535).to_bytes(2, "little") + round(y * 65535).to_bytes(
             2, "little"
@@ -224,12 +217,19 @@ class TestLightState:
         result = plan_scene_light_state(
             "1", "1", "3", scenes, color_light, {"hue": 1000, "sat": 200}
         )
-        assert result.changes["/groups/1/scenes/1/lights/3"] == {
-            "hue": 1000,
-            "sat": 200,
-            "colormode": "hs",
-        }
-        colour = result.commands[0].args["extension_field_sets"][2].extension_field_set
+        assert result.changes == [
+            SceneLightState(
+                "1",
+                "1",
+                "3",
+                {
+                    "hue": 1000,
+                    "sat": 200,
+                    "colormode": "hs",
+                },
+            )
+        ]
+        colour = colour_fields(result.commands[0])
         assert colour[4:7] == bytes.fromhex("e803c8")
 
     def test_dimmable_light_gets_no_colour_set(self, scenes, color_light):
@@ -238,7 +238,8 @@ class TestLightState:
             "uniqueid": color_light["uniqueid"],
         }
         result = plan_scene_light_state("1", "2", "3", scenes, dimmable, {"bri": 20})
-        assert [s.cluster_id for s in result.commands[0].args["extension_field_sets"]] == [6, 8]
+        sets = add_scene_request(result.commands[0])[1]["extension_field_sets"]
+        assert [s.cluster_id for s in sets] == [6, 8]
         assert plan_scene_light_state("1", "2", "3", scenes, dimmable, {"ct": 300}).responses == [
             err(6, "/groups/1/scenes/2/lights/3/state/ct", "parameter, ct, not available")
         ]
@@ -263,5 +264,5 @@ def test_delete(scenes):
     check_zigpy(result.commands)
     assert result.responses == [{"success": {"id": "2"}}]
     assert result.commands == [scenes_cmd("remove", group_id=1, scene_id=2)]
-    assert result.deleted == "2"
+    assert result.changes == [DeleteScene("1", "2")]
     assert plan_scene_delete("1", "5", scenes).status == 404

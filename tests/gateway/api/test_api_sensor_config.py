@@ -13,7 +13,13 @@ from deconz_samples import (
     check_zigpy,
 )
 
-from gateway.api.sensor_config import plan_sensor_config, plan_sensor_put, plan_sensor_state
+from gateway.api.changes import Delete, Rename, SensorConfig, SensorState
+from gateway.api.sensor_config import (
+    plan_sensor_config,
+    plan_sensor_delete,
+    plan_sensor_put,
+    plan_sensor_state,
+)
 from radio.commands import DeviceTarget, WriteAttributes
 
 
@@ -46,7 +52,7 @@ class TestSensorConfig:
         assert result.responses == [
             err(8, f"/sensors/8/config/{key}", f"parameter, {key}, not modifiable")
         ]
-        assert result.commands == [] and result.changes == {}
+        assert result.commands == [] and result.changes == []
 
     def test_per_key_answers_in_key_order_with_http_200(self, presence):
         body = {"on": False, "battery": 50, "foo": 1, "duration": -5, "delay": 30}
@@ -64,7 +70,7 @@ class TestSensorConfig:
                 DeviceTarget("00:17:88:01:02:03:04:05", 2), 0x0406, {"pir_o_to_u_delay": 30}
             )
         ]
-        assert result.changes == {"/sensors/8/config": {"delay": 30, "on": False}}
+        assert result.changes == [SensorConfig("8", {"delay": 30, "on": False})]
 
     def test_item_the_sensor_lacks_is_error_6(self):
         result = config_plan(TEMPERATURE_SENSOR, {"delay": 10, "tholddark": 100})
@@ -77,7 +83,7 @@ class TestSensorConfig:
         result = config_plan(presence, {"duration": 120})
         assert result.responses == [ok("/sensors/8/config/duration", 120)]
         assert result.commands == []
-        assert result.changes == {"/sensors/8/config": {"duration": 120}}
+        assert result.changes == [SensorConfig("8", {"duration": 120})]
 
     def test_sensitivity_is_bounded_by_sensitivitymax(self, presence):
         assert config_plan(presence, {"sensitivity": 2}).responses == [
@@ -92,16 +98,16 @@ class TestSensorConfig:
         assert result.responses == [
             err(608, "/sensors/8/config/ledindication", "Could not set attribute")
         ]
-        assert result.changes == {}
+        assert result.changes == []
 
     def test_offset_reapplies_to_the_measurement(self):
         result = config_plan(TEMPERATURE_SENSOR, {"offset": -150})
         assert result.responses == [ok("/sensors/8/config/offset", -150)]
         assert result.commands == []
-        assert result.changes == {
-            "/sensors/8/config": {"offset": -150},
-            "/sensors/8/state": {"temperature": 2004},
-        }
+        assert result.changes == [
+            SensorConfig("8", {"offset": -150}),
+            SensorState("8", {"temperature": 2004}),
+        ]
 
     def test_offset_range_and_type(self):
         for value in (40000, "1", 1.5, True):
@@ -111,12 +117,12 @@ class TestSensorConfig:
     def test_thresholds_recompute_dark_and_daylight(self):
         result = config_plan(LIGHTLEVEL_SENSOR, {"tholddark": 16000})
         assert result.responses == [ok("/sensors/8/config/tholddark", 16000)]
-        assert result.changes == {
-            "/sensors/8/config": {"tholddark": 16000},
-            "/sensors/8/state": {"dark": True, "daylight": False},
-        }
+        assert result.changes == [
+            SensorConfig("8", {"tholddark": 16000}),
+            SensorState("8", {"dark": True, "daylight": False}),
+        ]
         result = config_plan(LIGHTLEVEL_SENSOR, {"tholddark": 5000, "tholdoffset": 1000})
-        assert result.changes["/sensors/8/state"] == {"dark": False, "daylight": True}
+        assert result.changes[-1] == SensorState("8", {"dark": False, "daylight": True})
         assert config_plan(LIGHTLEVEL_SENSOR, {"tholdoffset": 0}).responses[0]["error"]["type"] == 7
 
     def test_switch_group(self):
@@ -141,7 +147,7 @@ class TestSensorConfig:
             WriteAttributes(target, 0x0201, {"local_temperature_calibration": -10}),
         ]
         # the device applies its calibration itself: no gateway-side shift of the reading
-        assert "/sensors/8/state" not in result.changes
+        assert not any(isinstance(c, SensorState) for c in result.changes)
         assert config_plan(THERMOSTAT, {"heatsetpoint": 100}).responses[0]["error"]["type"] == 7
         assert config_plan(THERMOSTAT, {"mode": "turbo"}).responses[0]["error"]["type"] == 7
 
@@ -179,14 +185,14 @@ class TestSensorPut:
         result = plan_sensor_put("8", TEMPERATURE_SENSOR, {"name": " Bath "})
         assert result.status == 200
         assert result.responses == [ok("/sensors/8/name", "Bath")]
-        assert result.changes == {"/sensors/8": {"name": "Bath"}}
+        assert result.changes == [Rename("sensors", "8", "Bath")]
 
     @pytest.mark.parametrize("name", ["", "   ", "x" * 33, 5, None])
     def test_invalid_name(self, name):
         result = plan_sensor_put("8", TEMPERATURE_SENSOR, {"name": name})
         assert result.status == 400
         assert result.responses[0]["error"]["type"] == 7
-        assert result.changes == {}
+        assert result.changes == []
 
     def test_read_only_attribute_is_8_with_400_and_stops(self):
         result = plan_sensor_put("8", TEMPERATURE_SENSOR, {"name": "x", "modelid": "y"})
@@ -194,7 +200,7 @@ class TestSensorPut:
         assert result.responses == [
             err(8, "/sensors/8/modelid", "parameter, modelid, not modifiable")
         ]
-        assert result.changes == {}
+        assert result.changes == []
 
     def test_unknown_attribute_is_6(self):
         result = plan_sensor_put("8", TEMPERATURE_SENSOR, {"colour": "red"})
@@ -218,7 +224,7 @@ class TestSensorPut:
             err(8, "/sensors/8/config/battery", "parameter, battery, not modifiable"),
             ok("/sensors/8/config/delay", 5),
         ]
-        assert result.changes == {"/sensors/8": {"name": "Hall"}, "/sensors/8/config": {"delay": 5}}
+        assert result.changes == [Rename("sensors", "8", "Hall"), SensorConfig("8", {"delay": 5})]
         assert len(result.commands) == 1
 
 
@@ -227,13 +233,13 @@ class TestSensorState:
         result = plan_sensor_state("12", SWITCH, {"buttonevent": 2002})
         assert result.status == 200
         assert result.responses == [ok("/sensors/12/state/buttonevent", 2002)]
-        assert result.changes == {"/sensors/12/state": {"buttonevent": 2002}}
+        assert result.changes == [SensorState("12", {"buttonevent": 2002})]
         assert result.commands == []
 
     def test_other_known_items_are_ignored_on_zigbee_sensors(self):
         result = plan_sensor_state("8", TEMPERATURE_SENSOR, {"temperature": 100})
         assert result.status == 200
-        assert result.responses == [] and result.changes == {}
+        assert result.responses == [] and result.changes == []
 
     def test_unknown_or_invalid_is_400_and_stops(self):
         assert plan_sensor_state("12", SWITCH, {"buttonevent": "1002"}).responses == [
@@ -248,19 +254,30 @@ class TestSensorState:
         assert result.responses == [
             err(6, "/sensors/12/state/zzz", "parameter, zzz, not available")
         ]
-        assert result.changes == {}
+        assert result.changes == []
         assert plan_sensor_state("8", TEMPERATURE_SENSOR, {"buttonevent": 1002}).status == 400
 
     def test_clip_state_applies_offset_and_answers_in_one_item(self):
         result = plan_sensor_state("20", CLIP_TEMPERATURE, {"temperature": 2000})
         assert result.responses == [ok("/sensors/20/state/temperature", 2050)]
-        assert result.changes == {"/sensors/20/state": {"temperature": 2050}}
+        assert result.changes == [SensorState("20", {"temperature": 2050})]
 
     def test_clip_lightlevel_derives_lux_dark_daylight(self):
         clip = {**LIGHTLEVEL_SENSOR, "type": "CLIPLightLevel", "uniqueid": "clip-1"}
         result = plan_sensor_state("21", clip, {"lightlevel": 30001})
         assert result.responses == [ok("/sensors/21/state/lightlevel", 30001)]
-        assert result.changes == {
-            "/sensors/21/state": {"lightlevel": 30001, "lux": 1000, "dark": False, "daylight": True}
-        }
+        assert result.changes == [
+            SensorState("21", {"lightlevel": 30001, "lux": 1000, "dark": False, "daylight": True})
+        ]
         assert plan_sensor_state("21", clip, {"lux": 5}).status == 400
+
+
+def test_delete_forgets_the_sensor_and_echoes_reset():
+    result = plan_sensor_delete("8", {})
+    assert result.responses == [ok("id", "8")]
+    assert result.changes == [Delete("sensors", "8")]
+    result = plan_sensor_delete("8", {"reset": True})
+    assert result.responses == [ok("/sensors/8/reset", True)]
+    assert result.changes == [Delete("sensors", "8")] and result.commands == []
+    result = plan_sensor_delete("8", [1])
+    assert result.status == 400 and result.changes == []

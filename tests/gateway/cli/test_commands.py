@@ -10,7 +10,6 @@ import re
 import stat
 import subprocess
 import time
-from dataclasses import replace
 
 import httpx
 import pytest
@@ -275,7 +274,7 @@ async def test_sim_join_on_permit_devices_are_back_after_a_restart(tmp_path):
 
 
 async def _sim_daemon_joining_on_permit(data_dir):
-    daemon = Daemon(replace(daemon_settings(data_dir), sim_join_on_permit=True))
+    daemon = Daemon(daemon_settings(data_dir, sim_join_on_permit=True))
     await daemon.start()
     running = Running(daemon, data_dir)
     running.key = await running.create_key()

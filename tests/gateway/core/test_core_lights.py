@@ -9,7 +9,6 @@ from core_zoo import CT_IEEE, DIMMABLE_IEEE, EXT_COLOR_CACHE, EXT_COLOR_IEEE, PL
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gateway.core import lights as light_map
 from gateway.core.store import Store
 
 ALERTS = [
@@ -202,6 +201,23 @@ def test_two_attributes_two_messages_and_color_on_dimmable_ignored(
     assert store.handle(rx.report(DIMMABLE_IEEE, 0x0B, 0x0300, 0x0007, 300)) == []
 
 
+def test_one_report_frame_publishes_no_half_updated_pair(store: Store, zoo, joined, rx) -> None:
+    """A light reports CurrentX/CurrentY (and CurrentHue/EnhancedCurrentHue) in one frame,
+    which arrives one attribute at a time: the first must not pair with the old second."""
+    joined(zoo.ext_color_light())
+    store.websocketnotifyall = False
+    store.apply_light_state("1", {"xy": [0.2, 0.6]})
+    x, y = (round(v * 65535) for v in (0.2, 0.6))
+    assert store.handle(rx.report(EXT_COLOR_IEEE, 1, 0x0300, 0x0003, x)) == []
+    assert store.handle(rx.report(EXT_COLOR_IEEE, 1, 0x0300, 0x0004, y)) == []
+    assert store.lights["1"].state["xy"] == [0.2, 0.6]
+
+    store.apply_light_state("1", {"hue": 30000})
+    assert store.handle(rx.report(EXT_COLOR_IEEE, 1, 0x0300, 0x0000, 30000 >> 8)) == []
+    assert store.handle(rx.report(EXT_COLOR_IEEE, 1, 0x0300, 0x4000, 30000)) == []
+    assert store.lights["1"].state["hue"] == 30000
+
+
 def test_capability_report_updates_capabilities_message(store: Store, zoo, joined, rx) -> None:
     joined(zoo.ext_color_light())
     store.websocketnotifyall = False
@@ -270,21 +286,6 @@ def test_items_a_light_lacks_are_ignored(store: Store, zoo, joined) -> None:
 
 
 # --- conversions (property based) ---------------------------------------------------------
-
-
-@given(st.integers(min_value=0, max_value=0xFFFF))
-def test_xy_from_raw_is_clamped_to_four_decimals(raw: int) -> None:
-    value = light_map.xy_from_raw(raw)
-    assert 0 <= value <= 0.9961
-    assert round(value * 10000) == pytest.approx(value * 10000, abs=1e-6)
-
-
-@given(st.floats(min_value=0, max_value=1))
-def test_rounded_xy_is_stable_when_reported_back(value: float) -> None:
-    published = light_map.round_xy(value)
-    assert light_map.round_xy(published) == published
-    assert light_map.xy_from_raw(light_map.xy_to_raw(published)) == published
-    assert abs(published - min(value, 0.9961)) <= 0.0001
 
 
 @given(st.integers(min_value=-100_000, max_value=100_000))

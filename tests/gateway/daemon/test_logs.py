@@ -65,7 +65,7 @@ def test_json_lines_from_the_daemon_parse(tmp_path):
 
 def test_text_lines_by_default(restore_logging):
     out = io.StringIO()
-    configure_logging(LogSettings(), out)
+    configure_logging(LogSettings("INFO", "text", {}), out)
     logging.getLogger("gateway").info("hello %s", "there")
     line = out.getvalue()
     assert line.endswith(" INFO    gateway: hello there\n")
@@ -93,7 +93,7 @@ def test_zigpy_can_be_turned_up_and_everything_with_debug(restore_logging):
     assert "zigpy.application debug" in text and "bellows.ezsp debug" in text
     assert "radio info" not in text and "radio warning" in text
     out = io.StringIO()
-    configure_logging(LogSettings("DEBUG"), out)  # replaces the earlier handler
+    configure_logging(LogSettings("DEBUG", "text", {}), out)  # replaces the earlier handler
     emit_all()
     assert "zigpy.application debug" in out.getvalue()
     assert [getattr(h, "stream", None) for h in logging.getLogger().handlers].count(out) == 1
@@ -101,7 +101,7 @@ def test_zigpy_can_be_turned_up_and_everything_with_debug(restore_logging):
 
 def test_json_carries_exceptions_and_extra_fields(restore_logging):
     out = io.StringIO()
-    configure_logging(LogSettings("INFO", "json"), out)
+    configure_logging(LogSettings("INFO", "json", {}), out)
     try:
         raise ValueError("boom\nsecond line")
     except ValueError:
@@ -117,10 +117,10 @@ def test_syslog_priorities_when_stderr_is_the_journal(restore_logging, tmp_path,
     with open(tmp_path / "journal", "w+") as stream:
         st = os.fstat(stream.fileno())
         monkeypatch.setenv("JOURNAL_STREAM", f"{st.st_dev}:{st.st_ino}")
-        configure_logging(LogSettings("INFO", "text"), stream)
+        configure_logging(LogSettings("INFO", "text", {}), stream)
         logging.getLogger("gateway").warning("stick missing")
         logging.getLogger("gateway").info("two\nlines")
-        configure_logging(LogSettings("INFO", "json"), stream)
+        configure_logging(LogSettings("INFO", "json", {}), stream)
         logging.getLogger("radio").error("gone")
         stream.seek(0)
         lines = stream.read().splitlines()
@@ -132,6 +132,6 @@ def test_syslog_priorities_when_stderr_is_the_journal(restore_logging, tmp_path,
 def test_not_the_journal_when_the_stream_differs(restore_logging, monkeypatch):
     monkeypatch.setenv("JOURNAL_STREAM", "1:2")
     out = io.StringIO()
-    configure_logging(LogSettings(), out)
+    configure_logging(LogSettings("INFO", "text", {}), out)
     logging.getLogger("gateway").info("plain")
     assert not out.getvalue().startswith("<")

@@ -1,24 +1,29 @@
-"""The config file, the environment and the command line: precedence, and every kind of
-mistake as one line naming the setting and where it came from, before anything starts."""
+"""The config file, the environment and the command line: precedence, every kind of mistake
+as one line naming the setting and where it came from, before anything starts, and each
+option at the path its key names."""
 
 from __future__ import annotations
 
 import subprocess
-from dataclasses import fields
+from dataclasses import fields, is_dataclass
+from operator import attrgetter
 from pathlib import Path
 
 import pytest
+import websockets
 
 from gateway.daemon.settings import (
     BY_KEY,
+    BY_NAME,
     OPTIONS,
-    Config,
     ConfigError,
-    load_config,
+    build_settings,
+    load_settings,
     radio_settings,
     read_config_file,
 )
 from tests.gateway.cli.test_main import clean_env, zigbridge
+from tests.gateway.conftest import WsClient, run_daemon, stop_daemon
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -35,26 +40,28 @@ def base_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def test_defaults_without_a_file(tmp_path):
-    config = load_config({}, base_env(tmp_path))
-    assert config.config_file is None
-    assert config.data_dir == tmp_path / "state"
-    assert (config.radio, config.host, config.http_port, config.ws_port) == (
+    settings = load_settings({}, base_env(tmp_path))
+    assert settings.config_file is None
+    assert settings.data_dir == tmp_path / "state"
+    server = settings.server
+    assert (settings.radio.type, server.host, server.http_port, server.ws_port) == (
         "sim", "0.0.0.0", 8080, 8088,
     )  # fmt: skip
-    assert (config.log_level, config.log_format, config.log_levels) == ("INFO", "text", {})
-    assert config.rest_url == "http://127.0.0.1:8080"
+    assert (settings.log.level, settings.log.format, settings.log.levels) == ("INFO", "text", {})
+    assert server.rest_url == "http://127.0.0.1:8080"
 
 
 def test_the_default_file_is_in_the_data_dir(tmp_path):
     write(tmp_path / "state" / "zigbridge.toml", "[server]\nhttp_port = 1111\n")
-    config = load_config({}, base_env(tmp_path))
-    assert config.http_port == 1111
-    assert config.config_file == tmp_path / "state" / "zigbridge.toml"
+    settings = load_settings({}, base_env(tmp_path))
+    assert settings.server.http_port == 1111
+    assert settings.config_file == tmp_path / "state" / "zigbridge.toml"
     # the data dir given on the command line or in the environment moves the default file
     write(tmp_path / "other" / "zigbridge.toml", "[server]\nhttp_port = 2222\n")
-    assert load_config({"data_dir": str(tmp_path / "other")}, base_env(tmp_path)).http_port == 2222
+    moved = load_settings({"data_dir": str(tmp_path / "other")}, base_env(tmp_path))
+    assert moved.server.http_port == 2222
     env = base_env(tmp_path, ZIGBRIDGE_DATA_DIR=str(tmp_path / "other"))
-    assert load_config({}, env).http_port == 2222
+    assert load_settings({}, env).server.http_port == 2222
 
 
 FILE = """\
@@ -87,18 +94,22 @@ join_on_permit = true
 
 def test_every_key_from_the_file(tmp_path):
     path = write(tmp_path / "z.toml", FILE)
-    config = load_config({"config": str(path)}, {})
-    assert config.config_file == path
-    assert config.data_dir == tmp_path / "data"  # relative to the file
-    assert (config.name, config.websocketnotifyall) == ("Attic", False)
-    assert (config.radio, config.device, config.baudrate) == ("znp", "/dev/ttyFILE", 115200)
-    assert config.zigpy == {"znp_config": {"tx_power": 9}}
-    assert (config.channel, config.pan_id) == (20, 0x1A62)
-    assert (config.host, config.http_port, config.ws_port) == ("127.0.0.1", 1111, 1112)
-    assert (config.log_level, config.log_format) == ("DEBUG", "json")
-    assert config.log_levels == {"zigpy": "INFO", "radio": "DEBUG"}
-    assert (config.sim_devices, config.sim_quiet, config.sim_join_on_permit) == (3, True, True)
-    radio = radio_settings(config)
+    settings = load_settings({"config": str(path)}, {})
+    assert settings.config_file == path
+    assert settings.data_dir == tmp_path / "data"  # relative to the file
+    gateway, radio, network, server, log, sim = (
+        settings.gateway, settings.radio, settings.network, settings.server, settings.log,
+        settings.sim,
+    )  # fmt: skip
+    assert (gateway.name, gateway.websocketnotifyall) == ("Attic", False)
+    assert (radio.type, radio.device, radio.baudrate) == ("znp", "/dev/ttyFILE", 115200)
+    assert radio.zigpy == {"znp_config": {"tx_power": 9}}
+    assert (network.channel, network.pan_id) == (20, 0x1A62)
+    assert (server.host, server.http_port, server.ws_port) == ("127.0.0.1", 1111, 1112)
+    assert (log.level, log.format) == ("DEBUG", "json")
+    assert log.levels == {"zigpy": "INFO", "radio": "DEBUG"}
+    assert (sim.devices, sim.quiet, sim.join_on_permit) == (3, True, True)
+    radio = radio_settings(settings)
     assert (radio.device_path, radio.channel, radio.pan_id) == ("/dev/ttyFILE", 20, 0x1A62)
     assert radio.zigpy_config == {"znp_config": {"tx_power": 9}}
 
@@ -114,23 +125,23 @@ def test_precedence_cli_over_environment_over_file_over_defaults(tmp_path):
         "ZIGBRIDGE_PAN_ID": "0x2B73",
     }
     cli = {"http_port": "3331", "sim_quiet": True, "log_level": "warning"}
-    config = load_config(cli, env)
-    assert config.http_port == 3331  # command line
-    assert config.sim_quiet is True  # command line switch over environment "no"
-    assert config.log_level == "WARNING"  # command line over file
-    assert config.device == "/dev/ttyENV"  # environment over file
-    assert config.pan_id == 0x2B73  # environment, hex
-    assert config.log_levels == {"api": "WARNING"}  # the environment's table replaces the file's
-    assert config.ws_port == 1112  # file over default
-    assert config.baudrate == 115200  # file
-    assert load_config({}, {"STATE_DIRECTORY": str(tmp_path)}).ws_port == 8088  # default
+    settings = load_settings(cli, env)
+    assert settings.server.http_port == 3331  # command line
+    assert settings.sim.quiet is True  # command line switch over environment "no"
+    assert settings.log.level == "WARNING"  # command line over file
+    assert settings.radio.device == "/dev/ttyENV"  # environment over file
+    assert settings.network.pan_id == 0x2B73  # environment, hex
+    assert settings.log.levels == {"api": "WARNING"}  # the environment's table replaces the file's
+    assert settings.server.ws_port == 1112  # file over default
+    assert settings.radio.baudrate == 115200  # file
+    assert load_settings({}, {"STATE_DIRECTORY": str(tmp_path)}).server.ws_port == 8088
 
 
 def test_explicit_config_wins_over_environment_config(tmp_path):
     a = write(tmp_path / "a.toml", "[server]\nhttp_port = 1\n")
     b = write(tmp_path / "b.toml", "[server]\nhttp_port = 2\n")
-    assert load_config({"config": str(a)}, {"ZIGBRIDGE_CONFIG": str(b)}).http_port == 1
-    assert load_config({}, {"ZIGBRIDGE_CONFIG": str(b)}).http_port == 2
+    assert load_settings({"config": str(a)}, {"ZIGBRIDGE_CONFIG": str(b)}).server.http_port == 1
+    assert load_settings({}, {"ZIGBRIDGE_CONFIG": str(b)}).server.http_port == 2
 
 
 FILE_ERRORS = [
@@ -175,20 +186,20 @@ FILE_ERRORS = [
 def test_each_file_error_names_the_file_and_the_key(tmp_path, text, message):
     path = write(tmp_path / "zigbridge.toml", text)
     with pytest.raises(ConfigError) as info:
-        load_config({"config": str(path)}, {})
+        load_settings({"config": str(path)}, {})
     assert str(info.value).startswith(f"{path}: {message}")
     assert "\n" not in str(info.value)
 
 
 def test_missing_or_unreadable_explicit_files(tmp_path):
     with pytest.raises(ConfigError, match=f"config file {tmp_path}/nope.toml does not exist"):
-        load_config({"config": str(tmp_path / "nope.toml")}, {})
+        load_settings({"config": str(tmp_path / "nope.toml")}, {})
     with pytest.raises(ConfigError, match=f"config file {tmp_path} is a directory"):
-        load_config({}, {"ZIGBRIDGE_CONFIG": str(tmp_path)})
+        load_settings({}, {"ZIGBRIDGE_CONFIG": str(tmp_path)})
     binary = tmp_path / "binary.toml"
     binary.write_bytes(b"\xff\xfe[server]")
     with pytest.raises(ConfigError, match="not valid TOML"):
-        load_config({"config": str(binary)}, {})
+        load_settings({"config": str(binary)}, {})
 
 
 @pytest.mark.parametrize(
@@ -208,16 +219,16 @@ def test_missing_or_unreadable_explicit_files(tmp_path):
 )  # fmt: skip
 def test_environment_errors_name_the_variable(tmp_path, env, message):
     with pytest.raises(ConfigError) as info:
-        load_config({}, base_env(tmp_path, **env))
+        load_settings({}, base_env(tmp_path, **env))
     assert str(info.value).startswith(message)
 
 
 def test_command_line_errors_name_the_flag(tmp_path):
     with pytest.raises(ConfigError) as info:
-        load_config({"channel": "5"}, base_env(tmp_path))
+        load_settings({"channel": "5"}, base_env(tmp_path))
     assert str(info.value) == "--channel: must be an integer from 11 to 26, not 5"
     with pytest.raises(ConfigError) as info:
-        load_config({"zigpy": "[9]"}, base_env(tmp_path))
+        load_settings({"zigpy": "[9]"}, base_env(tmp_path))
     assert str(info.value) == (
         '--zigpy: must be a JSON object such as {"znp_config": {"tx_power": 9}}, not \'[9]\''
     )
@@ -225,9 +236,9 @@ def test_command_line_errors_name_the_flag(tmp_path):
 
 def test_a_real_radio_needs_a_device_from_somewhere(tmp_path):
     path = write(tmp_path / "z.toml", "[radio]\ntype = 'ezsp'\n")
-    config = load_config({"config": str(path)}, {})
+    settings = load_settings({"config": str(path)}, {})
     with pytest.raises(ConfigError) as info:
-        radio_settings(config)
+        radio_settings(settings)
     assert str(info.value) == (
         "--radio ezsp needs --device (a serial port or socket://host:port; or "
         f"ZIGBRIDGE_DEVICE, or radio.device in {path})"
@@ -274,4 +285,65 @@ def test_the_example_config_is_valid_and_documents_every_key():
         assert f"`{option.key}`" in readme, f"{option.key} is missing from README.md"
         assert f"`{option.env}`" in readme, f"{option.env} is missing from README.md"
     assert set(BY_KEY) == {o.key for o in OPTIONS}
-    assert {f.name for f in fields(Config)} == {"config_file", *(o.name for o in OPTIONS)}
+
+
+def test_each_option_is_the_field_its_key_names_and_each_field_an_option():
+    """What makes an option one row in OPTIONS plus one field: `build_settings` fills
+    every field from the table, at the path the option's key names, with no mapping of
+    its own (a row without its field, or a field without its row, fails here)."""
+    marked = {option.name: object() for option in OPTIONS}
+    settings = build_settings(marked)
+    paths = set()
+    for field in fields(settings):
+        value = getattr(settings, field.name)
+        if is_dataclass(value):
+            paths |= {f"{field.name}.{inner.name}" for inner in fields(value)}
+        elif field.name != "config_file":
+            paths.add(field.name)
+    assert paths == set(BY_KEY)
+    for option in OPTIONS:
+        assert attrgetter(option.key)(settings) is marked[option.name], option.key
+
+
+def test_defaults_come_from_the_table(tmp_path):
+    settings = build_settings({"data_dir": tmp_path})
+    for option in OPTIONS:
+        if option.name != "data_dir":
+            assert attrgetter(option.key)(settings) == option.default, option.key
+
+
+def test_radio_options_name_the_option_as_the_settings_do():
+    from radio.options import WHERE
+
+    option = BY_NAME["zigpy"]
+    assert f"{option.key} ({option.flag})" == WHERE
+
+
+RUNNING = """\
+data_dir = "data"
+[gateway]
+name = "Attic"
+websocketnotifyall = false
+[server]
+host = "127.0.0.1"
+http_port = 0
+ws_port = 0
+[sim]
+quiet = {quiet}
+"""
+
+
+@pytest.mark.parametrize("quiet", [True, False])
+async def test_the_file_reaches_the_running_gateway_under_its_own_names(tmp_path, quiet):
+    path = write(tmp_path / "zigbridge.toml", RUNNING.format(quiet=str(quiet).lower()))
+    gw = await run_daemon(load_settings({"config": str(path)}, {}))
+    ws = WsClient(await websockets.connect(gw.ws_url))
+    try:
+        config = await gw.get("/config")
+        assert (config["name"], config["websocketnotifyall"]) == ("Attic", False)
+        assert gw.daemon.demo.live is not quiet
+        if not quiet:  # the demo's thermometer reports by itself (it does not at the start)
+            await ws.wait(lambda e: "temperature" in e.get("state", {}), timeout=20)
+    finally:
+        await ws.close()
+        await stop_daemon(gw)

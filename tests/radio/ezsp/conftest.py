@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 import websockets
 
-from gateway.daemon.daemon import DaemonSettings
+from gateway.daemon import settings as startup
 from radio.controller import RadioSettings
 from tests.emulators.ezsp import FakeEzspNcp
 from tests.emulators.ezsp_nvram import EzspNvram
 from tests.gateway.conftest import Running, WsClient, run_daemon, stop_daemon, until  # noqa: F401
+from tests.gateway.conftest import daemon_settings as base_settings
 
 NCP_IEEE = "00:0b:57:ff:fe:5a:00:01"
 CHANNEL = 15
@@ -39,29 +40,32 @@ def formed_nvram(**overrides: Any) -> EzspNvram:
     return EzspNvram.formed(**values)
 
 
+def daemon_settings(
+    data_dir: Path,
+    device_path: str,
+    radio_type: str = "ezsp",
+    zigpy_config: dict[str, Any] | None = None,
+) -> startup.Settings:
+    """`zigpy_config` is merged over the tests' bellows options."""
+    zigpy = {**ZIGPY_CONFIG, **(zigpy_config or {})}
+    return base_settings(data_dir, radio=radio_type, device=device_path, zigpy=zigpy)
+
+
 def radio_settings(data_dir: Path, device_path: str, **radio: Any) -> RadioSettings:
-    zigpy_config = {**ZIGPY_CONFIG, **radio.pop("zigpy_config", {})}
-    return RadioSettings(
-        radio_type=radio.pop("radio_type", "ezsp"),
-        device_path=device_path,
-        data_dir=data_dir,
-        zigpy_config=zigpy_config,
-        **radio,
+    """`radio`: `radio_type` and `zigpy_config` as for `daemon_settings`, and the radio's
+    own knobs."""
+    settings = daemon_settings(
+        data_dir, device_path, radio.pop("radio_type", "ezsp"), radio.pop("zigpy_config", None)
     )
+    return startup.radio_settings(settings, **radio)
 
 
-def daemon_settings(data_dir: Path, device_path: str, **radio: Any) -> DaemonSettings:
-    return DaemonSettings(
-        radio=radio_settings(data_dir, device_path, **radio),
-        host="127.0.0.1",
-        http_port=0,
-        ws_port=0,
-        demo_live=False,
-    )
-
-
-async def start_daemon(data_dir: Path, ncp: FakeEzspNcp, **radio: Any) -> Running:
-    return await run_daemon(daemon_settings(data_dir, ncp.url, **radio))
+async def start_daemon(
+    data_dir: Path, ncp: FakeEzspNcp, zigpy_config: dict[str, Any] | None = None, **radio: Any
+) -> Running:
+    """`radio`: the radio's own knobs (`reconnect_min`)."""
+    settings = daemon_settings(data_dir, ncp.url, zigpy_config=zigpy_config)
+    return await run_daemon(settings, startup.radio_settings(settings, **radio))
 
 
 async def rest_until(

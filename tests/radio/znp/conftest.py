@@ -10,36 +10,28 @@ from typing import Any
 import pytest
 import websockets
 
-from gateway.daemon.daemon import DaemonSettings
-from radio.controller import RadioSettings
+from gateway.daemon.settings import Settings, radio_settings
 from tests.emulators.znp import ZStackEmulator, blank_nvram, formed_nvram
 from tests.gateway.conftest import Running, WsClient, run_daemon, stop_daemon, until
+from tests.gateway.conftest import daemon_settings as base_settings
 
 # zigpy-znp options for tests: no DTR/RTS bootloader dance (0.5 s per start on a socket,
 # where the pins do nothing anyway). Everything else is what a user gets.
 ZNP_CONFIG: dict[str, Any] = {"znp_config": {"skip_bootloader": False}}
 
 
-def daemon_settings(data_dir: Path, stick: ZStackEmulator, **radio: Any) -> DaemonSettings:
-    zigpy_config = radio.pop("zigpy_config", ZNP_CONFIG)
-    radio.setdefault("reconnect_min", 0.05)
-    radio.setdefault("reconnect_max", 0.4)
-    return DaemonSettings(
-        radio=RadioSettings(
-            radio_type="znp",
-            device_path=stick.url,
-            data_dir=data_dir,
-            zigpy_config=zigpy_config,
-            **radio,
-        ),
-        host="127.0.0.1",
-        http_port=0,
-        ws_port=0,
-    )
+def daemon_settings(
+    data_dir: Path, stick: ZStackEmulator, zigpy: dict[str, Any] = ZNP_CONFIG
+) -> Settings:
+    return base_settings(data_dir, radio="znp", device=stick.url, zigpy=zigpy)
 
 
 async def start_daemon(data_dir: Path, stick: ZStackEmulator, **radio: Any) -> Running:
-    return await run_daemon(daemon_settings(data_dir, stick, **radio))
+    """`radio`: the radio's own knobs, and `zigpy_config` for `radio.zigpy`."""
+    settings = daemon_settings(data_dir, stick, radio.pop("zigpy_config", ZNP_CONFIG))
+    radio.setdefault("reconnect_min", 0.05)
+    radio.setdefault("reconnect_max", 0.4)
+    return await run_daemon(settings, radio_settings(settings, **radio))
 
 
 async def resource(gw: Running, kind: str, ieee: str, timeout: float = 10.0) -> tuple[str, dict]:

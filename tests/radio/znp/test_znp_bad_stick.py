@@ -18,7 +18,7 @@ QUICK = {"znp_config": {"skip_bootloader": False, "sync_request_timeout": 1}}
 
 
 async def start_expecting_failure(tmp_path: Path, stick: ZStackEmulator) -> str:
-    daemon = Daemon(daemon_settings(tmp_path, stick, zigpy_config=QUICK))
+    daemon = Daemon(daemon_settings(tmp_path, stick, zigpy=QUICK))
     try:
         with pytest.raises(StartupError) as failure:
             await daemon.start()

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 import zigpy_znp.commands as c
 
-from gateway.cli.main import settings_from_config
-from gateway.daemon.settings import ConfigError, load_config
+from gateway.daemon.settings import ConfigError, load_settings
 from tests.emulators.znp import ZStackEmulator
 from tests.gateway.conftest import run_daemon, stop_daemon
 
@@ -31,8 +30,8 @@ async def test_options_from_the_file_reach_the_radio_library(tmp_path: Path, sti
         "[radio.zigpy]\nuse_thread = false\n"
         "[radio.zigpy.znp_config]\ntx_power = 9\nskip_bootloader = false\n"
     )
-    config = load_config({"config": str(config_file(tmp_path, stick, table))}, {})
-    gw = await run_daemon(settings_from_config(config))
+    settings = load_settings({"config": str(config_file(tmp_path, stick, table))}, {})
+    gw = await run_daemon(settings)
     try:
         assert (await gw.get("/config"))["rfconnected"] is True
     finally:
@@ -54,7 +53,7 @@ async def test_an_option_the_library_refuses_stops_the_start_before_the_stick_is
     tmp_path: Path, stick, options, message
 ):
     cli = {"config": str(config_file(tmp_path, stick, "")), "zigpy": json.dumps(options)}
-    settings = settings_from_config(load_config(cli, {}))
+    settings = load_settings(cli, {})
     with pytest.raises(ConfigError) as failure:
         await run_daemon(settings)
     assert str(failure.value).startswith(message)
