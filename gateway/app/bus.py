@@ -20,16 +20,16 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from gateway.app.journal import Journal
+from gateway.core.resources import Message
 from radio.events import RadioEvent
 
 LOGGER = logging.getLogger("gateway")
 
-Message = Mapping[str, Any]
 T = TypeVar("T")
 
 

@@ -1,6 +1,6 @@
 """The gateway's `config` object, as `GET /api/<key>/config` and `GET /api/config` show it.
 
-Values clients depend on (deconz-api.md §2.2, §3.1; pydeconz-client.md §3):
+Values clients depend on (deCONZ's REST API docs for `config`; what pydeconz reads):
 - `bridgeid`: 16 uppercase hex, `00212EFFFF` + the last 6 hex digits of the coordinator's
   IEEE. pydeconz shortens ids with FFFF at [6:10] to 12 characters and homebridge tools
   reject other shapes, so we keep deCONZ's shape while staying unique per coordinator.
@@ -21,6 +21,9 @@ from gateway.core import timefmt
 SWVERSION = "2.33.2"
 APIVERSION = "1.16.0"
 DATASTOREVERSION = "93"
+DEVICENAME = "ConBee II"
+"""deCONZ names its coordinator here and discovery tools check for one; pydeconz knows only
+the ConBee and RaspBee names, so every stick is shown as the most common one."""
 MODELID = "deCONZ"
 DEFAULT_NETWORK_OPEN_DURATION = 60
 
@@ -65,6 +68,7 @@ def basic_config(ctx: ConfigContext) -> dict[str, Any]:
         "apiversion": APIVERSION,
         "bridgeid": bridge_id(ctx.network.ieee),
         "datastoreversion": DATASTOREVERSION,
+        "devicename": DEVICENAME,
         "factorynew": False,
         "mac": host_mac(),
         "modelid": MODELID,

@@ -41,6 +41,7 @@ from gateway.app.bus import EventBus
 from gateway.app.eventlog import log_event
 from gateway.core.errors import CoreError
 from gateway.core.persistence import Persistence
+from gateway.core.resources import Message
 from gateway.core.store import Store
 from gateway.core.values import group_address
 from radio import commands as cmd
@@ -48,8 +49,6 @@ from radio import events as ev
 from radio.controller import Radio, RadioSettings
 
 LOGGER = logging.getLogger("gateway")
-
-Message = dict[str, Any]
 
 
 class Gateway:

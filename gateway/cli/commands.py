@@ -170,7 +170,7 @@ def devices(settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdo
 def apikey(settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     client = GatewayClient(settings)
     if args.action == "create":
-        _say(out, client.create_key(args.name))
+        _say(out, client.create_key(args.key_name))
         return 0
     if args.action == "delete":
         answer = client.api("DELETE", f"/config/whitelist/{args.key}")

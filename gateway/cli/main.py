@@ -120,11 +120,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the REST API's JSON instead")
     p = command("apikey", "create, list or delete API keys")
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    created = actions.add_parser("create", help="create a key for an app and print it")
-    created.add_argument("name", help="who the key is for, e.g. 'home-assistant'")
-    actions.add_parser("list", help="list the keys")
-    deleted = actions.add_parser("delete", help="delete a key")
-    deleted.add_argument("key")
+
+    def action(name: str, help_: str) -> Any:
+        # The locating options again, so they may come after the action as after any command.
+        a = actions.add_parser(name, help=help_, description=help_)
+        _add_options(a, LOCATING)
+        return a
+
+    created = action("create", "create a key for an app and print it")
+    created.add_argument(  # not `name`: that is --name, the gateway's own
+        "key_name", metavar="NAME", help="who the key is for, e.g. 'home-assistant'"
+    )
+    action("list", "list the keys")
+    action("delete", "delete a key").add_argument("key")
     p = command("unlock", "let apps register (as the Phoscon button does) for SECONDS")
     p.add_argument(
         "seconds",

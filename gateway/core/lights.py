@@ -1,4 +1,4 @@
-"""Device endpoint → deCONZ light, and ZCL attributes → light `state` (deconz-api.md §5.2/§5.3).
+"""Device endpoint → deCONZ light, and ZCL attributes → light `state` (as deCONZ maps them).
 
 The light's type comes from the simple descriptor (profile + device id); which `state`
 items exist comes from the server clusters and the colour capabilities, because Home

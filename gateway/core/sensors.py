@@ -1,4 +1,4 @@
-"""Device → deCONZ sensors, table-driven (deconz-api.md §3.5, §5.5).
+"""Device → deCONZ sensors, table-driven (the sensor types of deCONZ's REST API).
 
 One `SensorSpec` per sensor type says which server cluster it comes from (also the
 uniqueid suffix), its `state`/`config` items, and for each attribute of that cluster the

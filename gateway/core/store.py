@@ -5,7 +5,7 @@ resources and return the websocket messages (plain dicts, in order) the change c
 Nothing here sends, awaits or sleeps; time comes from the injected `clock` (event
 timestamps are ignored so that tests and replays are deterministic).
 
-Message rules (deconz-api.md §4): one `changed` message per changed sub-object (`state`,
+Message rules (deCONZ's websocket events): one `changed` message per changed sub-object (`state`,
 `config`, `capabilities`, `attr`, in that order), the full sub-object when
 `websocketnotifyall` is true, only the changed items when false; `attr.lastseen` alone,
 rate-limited per resource and sent before the report it came with; a light's message

@@ -1,4 +1,4 @@
-"""The five deCONZ timestamp formats (deconz-api.md §0.1).
+"""The five deCONZ timestamp formats, as deCONZ writes them.
 
 Clients parse these strings, so each field keeps its own format: `lastupdated` has
 milliseconds and no zone suffix, `lastseen` stops at the minute, `lastannounced` has

@@ -19,6 +19,7 @@ from dataclasses import asdict
 from typing import Any
 
 from gateway.app.gateway import Gateway
+from gateway.daemon.logs import AcceptErrorLimiter
 from gateway.daemon.metrics import Metrics
 from gateway.daemon.notify import SystemdNotifier
 from gateway.daemon.preflight import (
@@ -31,6 +32,7 @@ from gateway.daemon.preflight import (
 )
 from gateway.daemon.settings import Settings, radio_settings
 from gateway.rest.app import create_app
+from gateway.rest.guard import ConnectionGuard
 from gateway.rest.server import RestServer
 from gateway.ws.server import WebsocketEventServer
 from radio import events as ev
@@ -88,16 +90,18 @@ class Daemon:
     async def start_serving(self) -> None:
         """The REST API and the websocket, serving the stored state."""
         self.preflight()
+        asyncio.get_running_loop().set_exception_handler(AcceptErrorLimiter())
         s = self.settings.server
         self.gateway = gw = Gateway(self.radio_settings)
         gw.radio.app_created_hooks.append(self.autobackup.attach)
         gw.save_config(self._setting_overrides(gw))
         gw.bus.watch(self.metrics.on_radio_event)
-        self.ws = WebsocketEventServer()
+        self.ws = WebsocketEventServer(max_clients=s.ws_max_clients)
         await self.ws.start(s.host, s.ws_port)
         gw.websocketport = self.ws.port or s.ws_port
         gw.bus.add_sink(lambda event: self.ws.publish(event.text))
-        self.rest = RestServer(self.metrics.wrap(create_app(gw)), s.host, s.http_port)
+        guard = ConnectionGuard(s.max_connections, s.request_timeout)
+        self.rest = RestServer(self.metrics.wrap(create_app(gw)), s.host, s.http_port, guard)
         await self.rest.start()
         await gw.start_timers()
 

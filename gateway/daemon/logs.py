@@ -136,3 +136,37 @@ def configure_logging(settings: LogSettings, stream: TextIO | None = None) -> No
             level = "WARNING"
         for name in loggers:
             logging.getLogger(name).setLevel(level or logging.NOTSET)
+
+
+class AcceptErrorLimiter:
+    """An event-loop exception handler that turns asyncio's "socket.accept() out of system
+    resource" (one traceback per failed accept, thousands a second when the process is out
+    of file descriptors) into one warning every `interval` seconds; anything else goes to
+    the loop's default handler."""
+
+    MESSAGE = "socket.accept() out of system resource"
+
+    def __init__(self, interval: float = 10.0, clock: Any = time.monotonic) -> None:
+        self.interval = interval
+        self.clock = clock
+        self.suppressed = 0
+        self._last = float("-inf")
+
+    def __call__(self, loop: Any, context: dict[str, Any]) -> None:
+        if context.get("message") != self.MESSAGE:
+            loop.default_exception_handler(context)
+            return
+        now = self.clock()
+        if now - self._last < self.interval:
+            self.suppressed += 1
+            return
+        self._last = now
+        exc = context.get("exception")
+        logging.getLogger("gateway").warning(
+            "Out of file descriptors (%s): new connections wait until some close; raise the "
+            "limit (LimitNOFILE) or lower server.max_connections / server.ws_max_clients"
+            " (%d more like this since the last warning)",
+            getattr(exc, "strerror", None) or exc,
+            self.suppressed,
+        )
+        self.suppressed = 0

@@ -292,6 +292,27 @@ OPTIONS: tuple[Option, ...] = (
     Option("host", "server.host", _text(), "0.0.0.0", "address to listen on"),
     Option("http_port", "server.http_port", _integer(0, 65535), 8080, "REST API port"),
     Option("ws_port", "server.ws_port", _integer(0, 65535), 8088, "websocket port"),
+    Option(
+        "max_connections",
+        "server.max_connections",
+        _integer(1, 65535),
+        256,
+        "REST connections kept open at most; past it the longest idle one is closed",
+    ),
+    Option(
+        "request_timeout",
+        "server.request_timeout",
+        _integer(1, 3600),
+        10,
+        "seconds a REST client has to send its whole request",
+    ),
+    Option(
+        "ws_max_clients",
+        "server.ws_max_clients",
+        _integer(1, 65535),
+        256,
+        "websocket connections at most; past it new clients are refused (HTTP 503)",
+    ),
     Option("log_level", "log.level", _LEVEL, "INFO", "log level"),
     Option("log_format", "log.format", _choice(FORMATS), "text", "log line format"),
     Option(
@@ -361,6 +382,9 @@ class ServerSection:
     host: str
     http_port: int
     ws_port: int
+    max_connections: int
+    request_timeout: int
+    ws_max_clients: int
 
     @property
     def client_host(self) -> str:

@@ -8,10 +8,14 @@ the app layer's, so other transports give the same answer to the same request.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
+
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from gateway.api.errors import ApiError
 from gateway.app import requests
@@ -19,12 +23,28 @@ from gateway.app.gateway import Gateway
 from gateway.app.reply import Reply
 from gateway.rest.http import BASE_HEADERS, BodyTooLarge, json_response, read_body
 
-ALL_METHODS = ["GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS"]
+LOGGER = logging.getLogger("gateway.api")
+
+CLIENT_CLOSED = 499
+"""What metrics count for a client that went away before its request was whole (nginx's
+number): not a server error, and nobody reads the answer."""
 CORS_PREFLIGHT = {
     **BASE_HEADERS,
     "Access-Control-Allow-Methods": "POST, GET, OPTIONS, PUT, DELETE",
     "Access-Control-Allow-Headers": "Authorization, Access-Control-Allow-Origin, Content-Type",
 }
+
+
+class AnyMethod:
+    """An endpoint for every HTTP method: starlette limits function endpoints to the
+    methods listed (GET by default) and answers others itself, in plain text."""
+
+    def __init__(self, handler: Callable[[Request], Awaitable[Response]]) -> None:
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.handler(Request(scope, receive))
+        await response(scope, receive, send)
 
 
 def reply_response(reply: Reply) -> Response:
@@ -38,14 +58,18 @@ def _host_ip(request: Request) -> str:
 
 def create_app(gw: Gateway) -> Starlette:
     async def api(request: Request) -> Response:
-        if request.method == "OPTIONS":
+        method = request.method
+        if method == "OPTIONS":
             return Response(status_code=200, headers=CORS_PREFLIGHT)
         try:
             body = await read_body(request)
         except BodyTooLarge:
             return reply_response(Reply.error(ApiError.body_too_large("/")))
+        except ClientDisconnect:
+            LOGGER.debug("%s %s: the client went away mid-request", method, request.url.path)
+            return Response(status_code=CLIENT_CLOSED)
         call = requests.Request.from_api_path(
-            request.method,
+            "GET" if method == "HEAD" else method,  # HEAD: the GET's status and headers
             request.url.path.removeprefix("/api"),
             body=body,
             host_ip=_host_ip(request),
@@ -64,9 +88,11 @@ def create_app(gw: Gateway) -> Starlette:
 
     return Starlette(
         routes=[
-            Route("/api", api, methods=ALL_METHODS),
-            Route("/api/{rest:path}", api, methods=ALL_METHODS),
+            # No method list: every method reaches the dispatcher, which answers unknown
+            # ones with deCONZ's error 4 instead of starlette's plain-text 405.
+            Route("/api", AnyMethod(api)),
+            Route("/api/{rest:path}", AnyMethod(api)),
             Route("/description.xml", description, methods=["GET"]),
-            Route("/{rest:path}", not_api, methods=ALL_METHODS),
+            Route("/{rest:path}", AnyMethod(not_api)),
         ],
     )

@@ -26,6 +26,9 @@ LOGGER = logging.getLogger("gateway.api")
 
 DEFAULT_MAX_CONNECTIONS = 256
 DEFAULT_REQUEST_TIMEOUT = 10.0
+ACCEPT_BURST = 64
+"""The listen backlog, which is also how many connections asyncio accepts in one go before
+any of them is counted: the file descriptors in use stay below the cap plus this."""
 
 _RECEIVED = (h11.DONE, h11.MUST_CLOSE, h11.CLOSED, h11.ERROR)
 
@@ -74,7 +77,7 @@ class ConnectionGuard:
             return False
         self.evicted += 1
         self._waiting.pop(victim, None)
-        victim.transport.close()
+        victim.transport.abort()  # at once: close() would wait for the client to read
         return True
 
     def waiting(self, connection: Any) -> None:

@@ -9,7 +9,7 @@ import logging
 
 import uvicorn
 
-from gateway.rest.guard import ConnectionGuard, guarded_protocol
+from gateway.rest.guard import ACCEPT_BURST, ConnectionGuard, guarded_protocol
 
 LOGGER = logging.getLogger("gateway.api")
 
@@ -29,6 +29,7 @@ class RestServer:
             date_header=False,
             ws="none",
             http=guarded_protocol(self.guard),
+            backlog=ACCEPT_BURST,  # asyncio accepts up to this many at once, before any cap
         )
         self._server = uvicorn.Server(config)
         self._server.install_signal_handlers = lambda: None  # the daemon owns signals

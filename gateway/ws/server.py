@@ -33,7 +33,7 @@ from websockets.exceptions import ConnectionClosedError
 from websockets.extensions import Extension
 from websockets.frames import CloseCode, Frame, Opcode
 from websockets.http11 import Request, Response
-from websockets.protocol import OPEN
+from websockets.protocol import CONNECTING, OPEN
 
 __all__ = [
     "DEFAULT_FLUSH_INTERVAL",
@@ -65,6 +65,7 @@ DEFAULT_FRAME_BURST = 200
 to the second figure. deCONZ clients send a ping every few seconds; a client far beyond the
 budget is closed, so that answering it cannot slow the others down."""
 
+ACCEPT_BURST = 64
 SEND_BUFFER = 64 * 1024
 """The kernel send buffer asked for each client socket (Linux doubles it). Without it, the
 kernel lets a client that stopped reading hold megabytes; ``max_buffer`` is then the real
@@ -123,20 +124,34 @@ class _MeteredConnection(ServerConnection):
 
     budget: FrameBudget | None = None
     on_flood: Callable[[], None] | None = None
-    registry: set[ServerConnection] | None = None  # the server's count of open connections
+    registry: dict[ServerConnection, None] | None = None  # the server's, oldest first
+    max_connections: int = DEFAULT_MAX_CLIENTS
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         sock = transport.get_extra_info("socket")
         if sock is not None:
             with contextlib.suppress(OSError):
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
-        if self.registry is not None:
-            self.registry.add(self)
         super().connection_made(transport)
+        if self.registry is not None:
+            self.registry[self] = None
+            if len(self.registry) > self.max_connections:
+                self._make_room()
+
+    def _make_room(self) -> None:
+        """Past the cap, the oldest connection still in its handshake goes (an idle TCP
+        connection, or one refused and not yet told): a flood of them evicts itself and the
+        file descriptors stay bounded. Open clients are never evicted."""
+        assert self.registry is not None
+        for other in self.registry:
+            if other is not self and other.protocol.state is CONNECTING:
+                del self.registry[other]
+                other.transport.abort()
+                return
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self.registry is not None:
-            self.registry.discard(self)
+            self.registry.pop(self, None)
         super().connection_lost(exc)
 
     def process_event(self, event: Any) -> None:
@@ -310,7 +325,7 @@ class WebsocketEventServer:
         self._max_clients = max_clients
         self._frame_rate = frame_rate
         self._frame_burst = frame_burst
-        self._connections: set[ServerConnection] = set()
+        self._connections: dict[ServerConnection, None] = {}
         self._refusing = False  # past max_clients: logged once per episode
 
         self._server: Server | None = None
@@ -375,6 +390,7 @@ class WebsocketEventServer:
             # Same bound as ours, so websockets' own sends (pings, closes) never wait on a
             # drain below the point where we would drop the client anyway.
             write_limit=self._max_buffer,
+            backlog=ACCEPT_BURST,  # accepted in one go before any is counted against the cap
         )
 
     async def stop(self) -> None:
@@ -506,6 +522,7 @@ class WebsocketEventServer:
     def _new_connection(self, *args: Any, **kwargs: Any) -> _MeteredConnection:
         connection = _MeteredConnection(*args, **kwargs)
         connection.registry = self._connections
+        connection.max_connections = self._max_clients
         loop = asyncio.get_running_loop()
         connection.budget = FrameBudget(self._frame_rate, self._frame_burst, loop.time)
         return connection

@@ -1,4 +1,4 @@
-"""Resources exactly as deCONZ publishes them (docs/deconz-api.md §6), and a check that
+"""Resources exactly as deCONZ publishes them (answers of a real deCONZ gateway), and a check that
 planned commands are real zigpy 2.4 commands. Shared by the API tests."""
 
 from __future__ import annotations

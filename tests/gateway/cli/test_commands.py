@@ -75,6 +75,27 @@ def test_apikey_create_list_delete(daemon):
     assert again.returncode == 1 and again.stderr == f"zigbridge: there is no API key {key}\n"
 
 
+def test_apikey_takes_long_names_and_options_after_the_action(daemon):
+    name = "home-assistant-living-room"  # longer than a gateway --name may be
+    args = ["--data-dir", str(daemon.data_dir), "--http-port", str(daemon.http_port)]
+    created = subprocess.run(
+        zigbridge("apikey", "create", name, *args),
+        capture_output=True, text=True, timeout=60, env=daemon.env,
+    )  # fmt: skip
+    key = ok(created).strip()
+    assert re.fullmatch(r"[0-9A-F]{10}", key)
+    listed = subprocess.run(
+        zigbridge("apikey", "list", *args), capture_output=True, text=True, timeout=60,
+        env=daemon.env,
+    )  # fmt: skip
+    assert f"{key}  {name}" in ok(listed)
+    deleted = subprocess.run(
+        zigbridge("apikey", "delete", key, *args), capture_output=True, text=True, timeout=60,
+        env=daemon.env,
+    )  # fmt: skip
+    assert f"Deleted API key {key}" in ok(deleted)
+
+
 def test_a_deleted_cli_key_is_replaced(daemon):
     ok(daemon.cli("devices"))
     old = (daemon.data_dir / "cli-apikey").read_text().strip()

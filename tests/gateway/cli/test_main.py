@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -67,7 +68,13 @@ class DaemonProcess:
     ports. A thread collects its output (so the pipe never fills) for `wait_for`; `cli`
     runs a subcommand pointed at it."""
 
-    def __init__(self, data_dir: Path, *extra: str, env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        data_dir: Path,
+        *extra: str,
+        env: dict[str, str] | None = None,
+        preexec_fn: Callable[[], None] | None = None,
+    ):
         self.data_dir = data_dir
         self.http_port = free_port()
         self.ws_port = free_port()
@@ -83,6 +90,7 @@ class DaemonProcess:
             stderr=subprocess.STDOUT,
             text=True,
             env=self.env,
+            preexec_fn=preexec_fn,
         )
         threading.Thread(target=self._collect, daemon=True).start()
 

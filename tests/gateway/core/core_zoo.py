@@ -56,7 +56,7 @@ EXT_COLOR_CACHE: dict[tuple[int, int, int], Any] = {
 
 
 def ext_color_light(cached: Mapping[tuple[int, int, int], Any] | None = None) -> DeviceInfo:
-    """innr RB 285 C: ZLL Extended color light, values as in deconz-api.md §6.1."""
+    """innr RB 285 C: ZLL Extended color light, values as a real deCONZ gateway shows it."""
     return DeviceInfo(
         EXT_COLOR_IEEE,
         0x1A2B,

@@ -1,4 +1,4 @@
-"""ZHATemperature / ZHAHumidity / ZHAPressure with config.battery (deconz-api.md §3.5, §6.2)."""
+"""ZHATemperature / ZHAHumidity / ZHAPressure with config.battery."""
 
 from __future__ import annotations
 

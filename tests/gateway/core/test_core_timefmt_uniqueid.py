@@ -1,4 +1,4 @@
-"""The five timestamp formats and the uniqueid spelling (deconz-api.md §0.1, §5.1)."""
+"""The five timestamp formats and the uniqueid spelling."""
 
 from __future__ import annotations
 

@@ -135,3 +135,28 @@ def test_not_the_journal_when_the_stream_differs(restore_logging, monkeypatch):
     configure_logging(LogSettings("INFO", "text", {}), out)
     logging.getLogger("gateway").info("plain")
     assert not out.getvalue().startswith("<")
+
+
+def test_accept_errors_become_one_warning_per_interval(caplog):
+    from gateway.daemon.logs import AcceptErrorLimiter
+
+    now = [100.0]
+    limiter = AcceptErrorLimiter(interval=10, clock=lambda: now[0])
+    passed_on: list[dict] = []
+
+    class Loop:
+        def default_exception_handler(self, context):
+            passed_on.append(context)
+
+    error = {"message": AcceptErrorLimiter.MESSAGE, "exception": OSError(24, "Too many open files")}
+    with caplog.at_level(logging.WARNING, logger="gateway"):
+        for _ in range(5000):
+            limiter(Loop(), error)
+        now[0] += 11
+        limiter(Loop(), error)
+        limiter(Loop(), {"message": "something else"})
+    warnings = [r.getMessage() for r in caplog.records if r.name == "gateway"]
+    assert len(warnings) == 2
+    assert "Too many open files" in warnings[0] and "LimitNOFILE" in warnings[0]
+    assert "4999 more like this" in warnings[1]
+    assert passed_on == [{"message": "something else"}]

@@ -347,3 +347,12 @@ async def test_the_file_reaches_the_running_gateway_under_its_own_names(tmp_path
     finally:
         await ws.close()
         await stop_daemon(gw)
+
+
+def test_the_connection_limits_default_as_the_servers_do():
+    from gateway.rest.guard import DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT
+    from gateway.ws.server import DEFAULT_MAX_CLIENTS
+
+    assert BY_NAME["max_connections"].default == DEFAULT_MAX_CONNECTIONS
+    assert BY_NAME["request_timeout"].default == DEFAULT_REQUEST_TIMEOUT
+    assert BY_NAME["ws_max_clients"].default == DEFAULT_MAX_CLIENTS
