@@ -75,6 +75,12 @@ class Report:
         self.figures = [f for f in self.figures if f.name != name] + [fig]
         return fig
 
+    def add_median(self, name: str, values: Iterable[float], note: str = "", **kw: Any) -> Figure:
+        """The median of per-run values; the note adds how far apart the runs were."""
+        runs = list(values)
+        note = "; ".join(part for part in (note, spread(runs)) if part)
+        return self.add(name, median(runs), note=note, **kw)
+
     def get(self, name: str) -> float:
         for f in self.figures:
             if f.name == name:

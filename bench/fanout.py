@@ -8,11 +8,16 @@ Baseline: a bare ``websockets`` server in this same process broadcasting the ver
 ours produces (captured from ours, pre-serialized, ``broadcast(..., text=True)``), one
 ``broadcast()`` per event, to the same client processes (``bench.clients``).
 
-* Throughput: one event per event-loop iteration (``FanoutPlan.batch``; the burst variant
-  hands over ``burst_batch`` per iteration), as fast as the server sustains, pausing while
-  any client has more than ``HIGH_WATER`` bytes queued in the server (so no client is
-  dropped as too slow). Rate = events / (first event → every client has every event and,
-  for ours, zigpy has persisted them).
+zigpy alone: a second zigpy application in this process on its own copy of the simulated
+network (``bench.inproc.ZigpyAlone``), given the same reports the same way with nothing of
+the gateway attached. Its CPU per report, measured next to ours in each repetition, is
+subtracted from ours: what is left is what the gateway itself costs per event.
+
+* Throughput (and zigpy alone's CPU): one event per event-loop iteration
+  (``FanoutPlan.batch``; the burst variant hands over ``burst_batch`` per iteration), as
+  fast as the server sustains, pausing while any client has more than ``HIGH_WATER`` bytes
+  queued in the server (so no client is dropped as too slow). Rate = events / (first
+  event → every client has every event and, for ours, zigpy has persisted them).
 * Latency: a feeder process writes one byte per frame to a pipe at ``rate``/s; the loop
   injects what it finds readable, as a radio library does with its serial port. Latency =
   a client read the event - the feeder wrote its frame, over every (client, event) pair.
@@ -38,11 +43,15 @@ from typing import Any
 from websockets.asyncio.server import broadcast, serve
 
 from .clients import ClientPool, Session
-from .common import HOST, Report, fmt, median, now, percentile, spread
+from .common import HOST, Report, fmt, median, now, percentile
 from .inproc import (
     ReportFactory,
+    ZigpyAlone,
+    drain_zigpy_db,
     start_daemon,
+    start_zigpy_alone,
     stop_daemon,
+    stop_zigpy_alone,
     temperature_devices,
     zigpy_db_backlog,
 )
@@ -76,11 +85,20 @@ def _cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
+def _injector(app: Any, factory: ReportFactory, values: range) -> Callable[[int], None]:
+    # Frames are built as they are injected (~10 us each, <1 % of the work per event),
+    # not beforehand: ten thousand pre-built packets would slow every garbage
+    # collection of the daemon's heap and show up in its latency.
+    make = factory.make_one
+    return lambda i: app.packet_received(make(i, values[i]))
+
+
 class _Server:
     """What the pump needs from either server."""
 
     name = ""
     port = 0
+    app: Any = None  # the zigpy application whose database writes a measurement waits for
 
     def clients(self) -> int:
         raise NotImplementedError
@@ -100,7 +118,7 @@ class Ours(_Server):
         self.daemon = daemon
         self.port = daemon.ws.port
         self.app = daemon.radio.app
-        self.factory = ReportFactory(temperature_devices(daemon))
+        self.factory = ReportFactory(temperature_devices(daemon.demo))
 
     def clients(self) -> int:
         return self.daemon.ws.client_count
@@ -109,12 +127,7 @@ class Ours(_Server):
         return max((s.buffered_bytes for s in self.daemon.ws.subscribers), default=0)
 
     def prepare(self, values: range) -> Callable[[int], None]:
-        # Frames are built as they are injected (~10 us each, <1 % of the work per event),
-        # not beforehand: ten thousand pre-built packets would slow every garbage
-        # collection of the daemon's heap and show up in its latency.
-        app = self.app
-        make = self.factory.make_one
-        return lambda i: app.packet_received(make(i, values[i]))
+        return _injector(self.app, self.factory, values)
 
     def capture_frame(self) -> str:
         """One event exactly as ours serializes it, for the baseline."""
@@ -129,6 +142,26 @@ class Ours(_Server):
         if len(frames) != 1:
             raise RuntimeError(f"expected one temperature event, got {seen}")
         return frames[0]
+
+
+class Alone(_Server):
+    """zigpy with no gateway attached: no clients, nothing queued for them."""
+
+    name = "zigpy alone"
+
+    def __init__(self, alone: ZigpyAlone) -> None:
+        self.alone = alone
+        self.app = alone.app
+        self.factory = ReportFactory(temperature_devices(alone.demo))
+
+    def clients(self) -> int:
+        return 0
+
+    def backlog(self) -> int:
+        return 0
+
+    def prepare(self, values: range) -> Callable[[int], None]:
+        return _injector(self.app, self.factory, values)
 
 
 class Baseline(_Server):
@@ -269,10 +302,8 @@ async def _paced(
 async def _settle(server: _Server, timeout: float = 60.0) -> None:
     """Start each measurement from rest: zigpy's database writes from the previous one
     done (they are deferred work that would otherwise land in this measurement)."""
-    if isinstance(server, Ours):
-        deadline = now() + timeout
-        while zigpy_db_backlog(server.daemon, write_now=True) and now() < deadline:
-            await asyncio.sleep(0.02)
+    if server.app is not None:
+        await drain_zigpy_db(server.app, timeout, poll=0.02)
 
 
 class Fanout:
@@ -281,11 +312,18 @@ class Fanout:
         self.ours = ours
         self.baseline = baseline
         self.plan = plan
-        self._session = 0
+        self._sessions: dict[str, int] = {}
 
-    def _base(self) -> int:
-        self._session += 1
-        return VALUE_BASES[self._session % 2]
+    def _base(self, server: _Server) -> int:
+        """Each server's sessions alternate value ranges (zigpy's duplicate filter is per
+        application, so the count is per server)."""
+        session = self._sessions[server.name] = self._sessions.get(server.name, 0) + 1
+        return VALUE_BASES[session % 2]
+
+    async def _warm_up(self, server: _Server, inject: Callable[[int], None], batch: int) -> None:
+        await _pump(inject, 0, self.plan.warmup, batch, server)
+        await asyncio.sleep(0.3)
+        await _settle(server)
 
     async def _connect(self, server: _Server, n: int, total: int, base: int, ranges, timeout):
         session = Session(
@@ -309,19 +347,17 @@ class Fanout:
         batch = batch or self.plan.batch
         w = self.plan.warmup
         total = w + events
-        base = self._base()
+        base = self._base(server)
         inject = server.prepare(range(base, base + total))
         await self._connect(server, n, total, base, [("last", w, total)], 30 + events / 100)
         t_warm = now()
-        await _pump(inject, 0, w, batch, server)
-        await asyncio.sleep(0.3)
-        await _settle(server)
+        await self._warm_up(server, inject, batch)
         cpu0 = _cpu()
         t0 = now()
         await _pump(inject, w, total, batch, server)
         t_sent = now()
         results = await self.pool.results(60 + events / 100)
-        backlog = zigpy_db_backlog(server.daemon) if isinstance(server, Ours) else 0
+        backlog = zigpy_db_backlog(server.app)
         await _settle(server)
         t_persisted = now()
         cpu_all = _cpu() - cpu0
@@ -342,6 +378,20 @@ class Fanout:
             "client_busy": max(r["cpu"] for r in results) / (t_last - t_warm),
         }
 
+    async def zigpy_alone(self, server: Alone, events: int) -> float:
+        """zigpy's CPU per report with no gateway attached, in us: the same warm-up, pump
+        and database wait as ``throughput``, counted the same way (this process's CPU from
+        the first measured report until zigpy has persisted the last)."""
+        batch = self.plan.batch
+        total = self.plan.warmup + events
+        base = self._base(server)
+        inject = server.prepare(range(base, base + total))
+        await self._warm_up(server, inject, batch)
+        cpu0 = _cpu()
+        await _pump(inject, self.plan.warmup, total, batch, server)
+        await _settle(server)
+        return (_cpu() - cpu0) / events * 1e6
+
     async def latency(
         self, server: _Server, n: int, seconds: float, rate: float | None = None
     ) -> dict[str, Any]:
@@ -349,7 +399,7 @@ class Fanout:
         w = min(int(rate), 200)
         events = int(rate * seconds)
         total = w + events
-        base = self._base()
+        base = self._base(server)
         inject = server.prepare(range(base, base + total))
         await self._connect(server, n, total, base, [("times", w, total)], 30 + seconds * 3)
         await _settle(server)
@@ -405,7 +455,10 @@ async def run(
     section = "fan-out"
     daemon = await start_daemon(template, workdir / "fanout-data", devices)
     baseline = None
+    zigpy_alone = None
     try:
+        zigpy_alone = await start_zigpy_alone(template, workdir / "zigpy-alone-data", devices)
+        alone = Alone(zigpy_alone)
         ours = Ours(daemon)
         template = ours.capture_frame()
         baseline = Baseline(template)
@@ -422,24 +475,39 @@ async def run(
             seconds = plan.latency_seconds.get(n, plan.latency_default)
             thr: dict[str, list[dict]] = {"ours": [], "base": []}
             lat: dict[str, list[dict]] = {"ours": [], "base": []}
-            repeats = plan.repeats if n == max(plan.clients) else plan.repeats_small
+            alone_us: list[float] = []
+            big = n == max(plan.clients)
+            repeats = plan.repeats if big else plan.repeats_small
             for rep in range(repeats):
-                order = [("ours", ours), ("base", baseline)]
+                # zigpy alone next to ours, before or after it, for the largest N
+                order = [("ours", ours), ("zigpy", alone), ("base", baseline)]
                 if rep % 2:
                     order.reverse()
                 for key, server in order:
-                    thr[key].append(await bench.throughput(server, n, events))
+                    if key != "zigpy":
+                        thr[key].append(await bench.throughput(server, n, events))
+                    elif big:
+                        alone_us.append(await bench.zigpy_alone(alone, events))
                 for key, server in order:
-                    lat[key].append(await bench.latency(server, n, seconds))
+                    if key != "zigpy":
+                        lat[key].append(await bench.latency(server, n, seconds))
                 o, b = thr["ours"][-1], thr["base"][-1]
+                own = (
+                    f"; CPU/event ours {fmt(o['server_us_per_event'])} us, "
+                    f"zigpy alone {fmt(alone_us[-1])} us"
+                    if big
+                    else ""
+                )
                 print(
                     f"  N={n:<3} run {rep + 1}: ours {fmt(o['events_per_s'])} ev/s, "
                     f"baseline {fmt(b['events_per_s'])} ev/s; at {fmt(plan.rate)}/s p99 "
                     f"ours {fmt(lat['ours'][-1]['p99'])} ms, "
-                    f"baseline {fmt(lat['base'][-1]['p99'])} ms",
+                    f"baseline {fmt(lat['base'][-1]['p99'])} ms{own}",
                     flush=True,
                 )
             _figures(report, section, n, plan, thr, lat)
+            if big:
+                _overhead_figures(report, section, n, thr["ours"], alone_us)
         n = max(plan.clients)
         if plan.realistic_rate:
             r = await bench.latency(ours, n, plan.realistic_seconds, plan.realistic_rate)
@@ -457,7 +525,9 @@ async def run(
     finally:
         if baseline is not None:
             await baseline.stop()
-        backlog = zigpy_db_backlog(daemon)
+        if zigpy_alone is not None:
+            await stop_zigpy_alone(zigpy_alone)
+        backlog = zigpy_db_backlog(daemon.radio.app if daemon.radio else None)
         drained = await stop_daemon(daemon)
         if backlog:
             report.note(
@@ -484,28 +554,57 @@ async def _burst(report: Report, section: str, bench: Fanout, n: int) -> None:
             flush=True,
         )
     ratios = [o / b for o, b in zip(rates["ours"], rates["base"], strict=True) if b]
-    report.add(
+    report.add_median(
         f"fanout_burst_events_per_s_{n}",
-        median(rates["ours"]),
+        rates["ours"],
         unit="events/s",
         section=section,
         label=f"events/s into {n} clients, {plan.burst_batch} events per loop iteration",
-        note=spread(rates["ours"]),
     )
-    report.add(
+    report.add_median(
         f"fanout_burst_baseline_events_per_s_{n}",
-        median(rates["base"]),
+        rates["base"],
         unit="events/s",
         section=section,
         label=f"baseline, {plan.burst_batch} broadcasts per loop iteration",
-        note=spread(rates["base"]),
     )
-    report.add(
+    report.add_median(
         f"fanout_burst_ratio_{n}",
-        median(ratios),
+        ratios,
         section=section,
         label=f"ours / baseline, bursts of {plan.burst_batch}",
-        note=spread(ratios),
+    )
+
+
+def _overhead_figures(
+    report: Report, section: str, n: int, ours: list[dict], alone_us: list[float]
+) -> None:
+    """Our own CPU per event: ours minus zigpy alone, paired run by run (each pair was
+    measured back to back, so a change in the machine's load hits both)."""
+    ours_us = [r["server_us_per_event"] for r in ours]
+    overhead = [o - z for o, z in zip(ours_us, alone_us, strict=True)]
+    ratios = [d / z for d, z in zip(overhead, alone_us, strict=True) if z > 0]
+    shares = [z / o for o, z in zip(ours_us, alone_us, strict=True) if o > 0]
+    report.add_median(
+        "fanout_zigpy_alone_us_per_event",
+        alone_us,
+        unit="us",
+        section=section,
+        label="zigpy alone: CPU per report (its parsing and DB writes; no gateway)",
+    )
+    report.add_median(
+        "fanout_overhead_us_per_event",
+        overhead,
+        unit="us",
+        section=section,
+        label=f"our own CPU per event: ours - zigpy alone (store, fan-out to {n})",
+    )
+    report.add_median(
+        "fanout_overhead_ratio",
+        ratios,
+        section=section,
+        label="our own CPU / zigpy alone's, per event",
+        note=f"zigpy is {median(shares):.0%} of our CPU per event",
     )
 
 
@@ -514,52 +613,47 @@ def _figures(report: Report, section: str, n: int, plan: FanoutPlan, thr, lat) -
     base_rate = [r["events_per_s"] for r in thr["base"]]
     ratios = [o / b for o, b in zip(ours_rate, base_rate, strict=True) if b]
     big = n == max(plan.clients)
-    report.add(
+    report.add_median(
         f"fanout_events_per_s_{n}",
-        median(ours_rate),
+        ours_rate,
         unit="events/s",
         section=section,
         label=f"events/s sustained into {n} client(s) (delivered and persisted)",
-        note=spread(ours_rate),
     )
     delivered = [r["delivered_per_s"] for r in thr["ours"]]
-    report.add(
+    report.add_median(
         f"fanout_delivered_events_per_s_{n}",
-        median(delivered),
+        delivered,
         unit="events/s",
         section=section,
         label=f"same, counting delivery only (zigpy's DB writes not waited for), {n} client(s)",
-        note=spread(delivered),
     )
-    report.add(
+    report.add_median(
         f"fanout_baseline_events_per_s_{n}",
-        median(base_rate),
+        base_rate,
         unit="events/s",
         section=section,
         label=f"bare websockets broadcast, {n} client(s)",
-        note=spread(base_rate),
     )
-    report.add(
+    report.add_median(
         f"fanout_ratio_{n}",
-        median(ratios),
+        ratios,
         section=section,
         label=f"ours / baseline events/s, {n} client(s)",
         target=">= 0.5" if big else "",
-        note=spread(ratios),
     )
     for key, prefix, label in (("ours", "fanout", "ours"), ("base", "fanout_baseline", "baseline")):
         # The median of the per-run percentiles: one run disturbed by the machine's other
         # work does not decide the figure; the spread says how much the runs differed.
         for p in (50, 99):
             per_run = [r[f"p{p}"] for r in lat[key]]
-            report.add(
+            report.add_median(
                 f"{prefix}_p{p}_ms_{n}",
-                median(per_run),
+                per_run,
                 unit="ms",
                 section=section,
                 label=f"{label}: latency p{p} at {fmt(plan.rate)} events/s, {n} client(s)",
                 target="< 10" if big and key == "ours" and p == 99 else "",
-                note=spread(per_run),
             )
     if big:
         report.add(

@@ -1,18 +1,20 @@
-"""The daemon inside the benchmark's own process and event loop, and report injection at
-the zigpy boundary (``app.packet_received``), exactly where a radio library delivers
-frames."""
+"""The daemon inside the benchmark's own process and event loop, zigpy there without the
+gateway (the fan-out's baseline for our own CPU), and report injection at the zigpy boundary
+(``app.packet_received``), exactly where a radio library delivers frames."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from zigpy.zcl.clusters.measurement import TemperatureMeasurement
 
 from gateway.daemon.daemon import Daemon
-from gateway.daemon.settings import build_settings
+from gateway.daemon.settings import Settings, build_settings, radio_settings
 
 from .common import HOST
 
@@ -20,33 +22,79 @@ from .common import HOST
 async def start_daemon(template: Path, work: Path, devices: int) -> Daemon:
     """A daemon on a copy of a prepared data dir (known devices: a restart, no interviews),
     on ephemeral ports, with the demo devices attached but not reporting by themselves."""
-    if work.exists():
-        shutil.rmtree(work)
-    shutil.copytree(template, work)
-    for name in ("gateway", "radio", "zigpy", "aiosqlite", "websockets", "uvicorn"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    daemon = Daemon(
-        build_settings(
-            {
-                "data_dir": work,
-                "host": HOST,
-                "http_port": 0,
-                "ws_port": 0,
-                "sim_devices": devices,
-                "sim_quiet": True,
-            }
-        )
-    )
+    daemon = Daemon(_settings(template, work, devices))
     await daemon.start()
     if daemon.demo.failed:
         raise RuntimeError(f"{len(daemon.demo.failed)} simulated devices did not come back")
     return daemon
 
 
-def temperature_devices(daemon: Daemon) -> list[Any]:
+def _settings(template: Path, work: Path, devices: int) -> Settings:
+    """The daemon's settings on a fresh copy of ``template``; library logging quietened."""
+    if work.exists():
+        shutil.rmtree(work)
+    shutil.copytree(template, work)
+    for name in ("gateway", "radio", "zigpy", "aiosqlite", "websockets", "uvicorn"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    return build_settings(
+        {
+            "data_dir": work,
+            "host": HOST,
+            "http_port": 0,
+            "ws_port": 0,
+            "sim_devices": devices,
+            "sim_quiet": True,
+        }
+    )
+
+
+@dataclass
+class ZigpyAlone:
+    """zigpy on the simulated radio with nothing of the gateway attached: the daemon's
+    ControllerApplication (same radio class, config and ``radio.appdb`` merged database
+    writes) and the same simulated devices, without our listeners, store or websocket.
+    What a report costs here is zigpy's share of what it costs the daemon."""
+
+    app: Any
+    demo: Any
+
+
+async def start_zigpy_alone(template: Path, work: Path, devices: int) -> ZigpyAlone:
+    """zigpy alone on a copy of a prepared data dir, started as ``radio.controller`` starts
+    it, with the demo devices attached as the daemon attaches them."""
+    from radio.appdb import with_coalesced_writes
+    from radio.controller import zigpy_config
+    from radio.selection import controller_class
+    from radio.sim.demo import DemoDriver, scaled_network
+
+    radio = radio_settings(_settings(template, work, devices))
+    cls = with_coalesced_writes(controller_class(radio.radio_type))
+    app = await cls.new(zigpy_config(radio), auto_form=True, start_radio=False)
+    await app.startup(auto_form=True)
+    demo = DemoDriver(app, scaled_network(devices), live=False)
+    await demo.start()
+    if demo.failed:
+        await app.shutdown()
+        raise RuntimeError(f"{len(demo.failed)} simulated devices did not come back")
+    # As the daemon does after start-up (gateway.daemon), so both heaps are scanned alike.
+    gc.collect()
+    gc.freeze()
+    return ZigpyAlone(app, demo)
+
+
+async def stop_zigpy_alone(alone: ZigpyAlone, drain_timeout: float = 30.0) -> float:
+    """Stop zigpy alone after its database writes have drained; returns the drain time."""
+    drained = await drain_zigpy_db(alone.app, drain_timeout)
+    await alone.demo.stop()
+    await alone.app.shutdown()
+    return drained
+
+
+def temperature_devices(demo: Any) -> list[Any]:
+    """The simulated sensors of a ``DemoDriver`` that report temperature."""
     return [
         d
-        for d in daemon.demo.devices
+        for d in demo.devices
         if any(ep.has(TemperatureMeasurement) for ep in d.endpoints.values())
     ]
 
@@ -105,17 +153,29 @@ class ReportFactory:
         return [self.make_one(i, value) for i, value in enumerate(values)]
 
 
-def zigpy_db_backlog(daemon: Daemon, write_now: bool = False) -> int:
-    """Writes waiting in zigpy's database listener (``radio.appdb``): merged rows not yet
-    queued plus zigpy's queue. ``write_now`` queues the merged rows at once, so a
+def zigpy_db_backlog(app: Any, write_now: bool = False) -> int:
+    """Writes waiting in zigpy's database listener (``radio.appdb``) of ``app``: merged rows
+    not yet queued plus zigpy's queue. ``write_now`` queues the merged rows at once, so a
     measurement can wait for (and pay for) them instead of ending before their timer."""
-    app = daemon.radio.app if daemon.radio else None
     listener = getattr(app, "_dblistener", None)
     if listener is None:
         return 0
     if write_now:
         listener.write_pending()
     return listener.pending_writes
+
+
+async def drain_zigpy_db(app: Any, timeout: float, poll: float = 0.05) -> float:
+    """Wait until zigpy's database writes of ``app`` are done (at most ``timeout``);
+    returns how long that took."""
+    import asyncio
+
+    from .common import now
+
+    t0 = now()
+    while zigpy_db_backlog(app, write_now=True) and now() - t0 < timeout:
+        await asyncio.sleep(poll)
+    return now() - t0
 
 
 async def stop_daemon(daemon: Daemon, drain_timeout: float = 30.0) -> float:
@@ -126,13 +186,6 @@ async def stop_daemon(daemon: Daemon, drain_timeout: float = 30.0) -> float:
     the daemon gives ``app.shutdown()`` 4 s; after a saturating load the queue can take
     longer, and then zigpy's aiosqlite thread is never closed and keeps the process alive.
     """
-    import asyncio
-
-    from .common import now
-
-    t0 = now()
-    while zigpy_db_backlog(daemon, write_now=True) and now() - t0 < drain_timeout:
-        await asyncio.sleep(0.05)
-    drained = now() - t0
+    drained = await drain_zigpy_db(daemon.radio.app if daemon.radio else None, drain_timeout)
     await daemon.stop()
     return drained

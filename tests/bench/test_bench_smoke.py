@@ -74,3 +74,44 @@ def test_client_parses_events_pings_and_partial_frames():
     assert conn.sock.sent and conn.sock.sent[0].endswith(b"ping")
     assert not _consume(_Conn(_Sock(), _frame(8, b"\x03\xe8"), 1), 3.0, 1, base=0)
     assert isinstance(conn.times, array)
+
+
+async def test_fanout_reports_our_overhead_over_zigpy_alone(tmp_path):
+    """A tiny fan-out run: the zigpy-alone baseline runs, and our own CPU per event (over
+    zigpy's) is in the printed table as a positive number (medians of three pairs, so one
+    disturbed pair does not decide the sign). Nothing is timed."""
+    from bench import fanout, lifecycle
+    from bench.__main__ import table
+    from bench.clients import ClientPool
+    from bench.common import CHILDREN
+
+    report = Report()
+    plan = fanout.FanoutPlan(
+        clients=(2,),
+        throughput_events={2: 400},
+        warmup=50,
+        rate=500.0,
+        latency_seconds={2: 0.2},
+        repeats=3,
+        realistic_rate=0.0,
+        burst_events=0,
+    )
+    pool = ClientPool(1)
+    try:
+        prep = await lifecycle.prepare(report, tmp_path, 20)
+        await fanout.run(report, prep.data_dir, tmp_path, 20, pool, plan)
+    finally:
+        pool.close()
+        CHILDREN.stop_all()
+    printed = table(report, {"run": "smoke"})
+    for name in (
+        "fanout_zigpy_alone_us_per_event",
+        "fanout_overhead_us_per_event",
+        "fanout_overhead_ratio",
+    ):
+        value = report.get(name)
+        assert value > 0, (name, value)
+        label = next(f.label for f in report.figures if f.name == name)
+        row = next(line for line in printed.splitlines() if label in line)
+        assert f" {fmt(value)} " in f"{row} "
+    assert report.get("fanout_lost_2") == 0
