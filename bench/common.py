@@ -159,6 +159,23 @@ def http_json(
         conn.close()
 
 
+def metric(port: int, name: str, timeout: float = 2.0) -> float | None:
+    """One unlabelled sample of the daemon's ``/metrics``, or None when it does not answer."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        conn.request("GET", "/metrics")
+        resp = conn.getresponse()
+        text = resp.read().decode()
+    except (OSError, http.client.HTTPException, UnicodeDecodeError):
+        return None
+    finally:
+        conn.close()
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[-1])
+    return None
+
+
 def create_api_key(port: int, data_dir: Path, name: str = "bench") -> str:
     password = (data_dir / "password").read_text().strip()
     auth = base64.b64encode(f"admin:{password}".encode()).decode()

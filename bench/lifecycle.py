@@ -27,6 +27,7 @@ from .common import (
     full_state_counts,
     http_json,
     median,
+    metric,
     now,
     rss_mb,
     spread,
@@ -220,6 +221,9 @@ class Soak:
     light_reports: float
     pool: ClientPool | None = None
     samples: list[tuple[float, float]] = field(default_factory=list)
+    # (time, bytes) of the daemon's event journal, which fills up to its bound in the first
+    # minute of reports (gateway/app/journal.py): memory the daemon means to hold.
+    journal: list[tuple[float, float]] = field(default_factory=list)
 
     async def start(self) -> None:
         data = _copy(self.prep.data_dir, self.work / "soak")
@@ -261,7 +265,11 @@ class Soak:
         while now() < end:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"soak daemon exited with {self.proc.returncode}")
-            self.samples.append((now() - self.t_start, rss_mb(self.proc.pid)))
+            t = now() - self.t_start
+            self.samples.append((t, rss_mb(self.proc.pid)))
+            size = await asyncio.to_thread(metric, self.http_port, "zigbridge_event_journal_bytes")
+            if size is not None:
+                self.journal.append((t, size))
             await asyncio.sleep(1.0)
 
     async def finish(self, report: Report) -> None:
@@ -296,9 +304,26 @@ class Soak:
             tail - head,
             unit="MiB",
             section=section,
-            label=f"RSS growth over {self.seconds:g} s of reports (last 10 s - first 10 s)",
+            label=f"RSS growth over {self.seconds:g} s of reports (last 10 s - first 10 s; "
+            "includes the event journal filling to its bound)",
+        )
+        full_at = _journal_full_at(self.journal)
+        after = [(t, r) for t, r in soak if full_at is not None and t >= full_at]
+        report.add(
+            f"rss_growth_after_journal_mb_{n}",
+            median(r for _, r in after[-10:]) - median(r for _, r in after[:10])
+            if len(after) >= 20
+            else math.nan,
+            unit="MiB",
+            section=section,
+            label="RSS growth once the event journal is full (nan: the soak ended too soon after)",
             target="~ 1",
         )
+        if full_at is not None:
+            report.note(
+                f"soak: the event journal reached its bound ({self.journal[-1][1] / 2**20:.2f} "
+                f"MiB of frames) {full_at - self.warmup:.0f} s into the soak"
+            )
         report.add(
             f"rss_slope_mb_per_h_{n}",
             slope,
@@ -377,3 +402,13 @@ async def _floor(modules: Path) -> float:
 
 
 __all__ = ["HOST", "Prepared", "Soak", "prepare", "slow_radio", "startup"]
+
+
+def _journal_full_at(samples: list[tuple[float, float]]) -> float | None:
+    """When the journal stopped growing: the first sample within 2 % of the largest."""
+    if not samples:
+        return None
+    top = max(size for _, size in samples)
+    if top <= 0:
+        return None
+    return next(t for t, size in samples if size >= 0.98 * top)

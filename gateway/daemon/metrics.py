@@ -150,6 +150,30 @@ class Metrics:
                 (({}, gw.bus.seq if gw else 0),),
             ),
             Family(
+                "zigbridge_event_journal_events",
+                "gauge",
+                "Recent events kept in memory for clients that reconnect",
+                (({}, len(gw.bus.journal) if gw else 0),),
+            ),
+            Family(
+                "zigbridge_event_journal_bytes",
+                "gauge",
+                "Encoded size of the events kept (bounded; they hold about twice this in memory)",
+                (({}, gw.bus.journal.size_bytes if gw else 0),),
+            ),
+            Family(
+                "zigbridge_websocket_clients_dropped_flooding_total",
+                "counter",
+                "Websocket clients closed for sending far more frames than allowed",
+                (({}, ws_stats.clients_dropped_flooding if ws_stats else 0),),
+            ),
+            Family(
+                "zigbridge_websocket_clients_refused_total",
+                "counter",
+                "Websocket handshakes refused because the connection cap was reached",
+                (({}, ws_stats.clients_refused if ws_stats else 0),),
+            ),
+            Family(
                 "zigbridge_radio_events_total",
                 "counter",
                 "Events from the radio by kind (reports, joins, availability changes, ...)",

@@ -92,6 +92,8 @@ async def test_counters_move_when_events_flow(gw, ws):
     _, after = await scrape(gw)
     for name, labels in [
         ("zigbridge_events_published_total", {}),
+        ("zigbridge_event_journal_events", {}),
+        ("zigbridge_event_journal_bytes", {}),
         ("zigbridge_radio_events_total", {"event": "attribute_report"}),
         ("zigbridge_http_requests_total", {"code": "200"}),  # the GET /sensors
     ]:
