@@ -159,8 +159,10 @@ class Radio:
             # zigpy has loaded every known device from its database; tell the gateway now
             # so the API serves them (unreachable) while a slow stick is still starting.
             self._announced_restored = True
-            for device in _known_devices(app):
+            known = _known_devices(app)
+            for device in known:
                 self._emit(ev.DeviceInitialized(device_info(device), True))
+            self._emit(ev.StoredDevicesLoaded(len(known)))
         try:
             for hook in self.app_created_hooks:
                 hook(app)

@@ -173,6 +173,15 @@ class PermitJoinChanged:
     timestamp: float = field(default_factory=_now)
 
 
+@dataclass(frozen=True, slots=True)
+class StoredDevicesLoaded:
+    """Every device zigpy knew from its database has been announced (`restored=True`):
+    from now on the gateway's resources are all there, even while the stick still starts."""
+
+    count: int
+    timestamp: float = field(default_factory=_now)
+
+
 RadioEvent = (
     NetworkUp
     | NetworkDown
@@ -186,4 +195,5 @@ RadioEvent = (
     | AvailabilityChanged
     | DeviceSeen
     | PermitJoinChanged
+    | StoredDevicesLoaded
 )

@@ -47,6 +47,8 @@ def describe(event: ev.RadioEvent) -> str | None:
             return f"{ieee} is {'available' if available else 'unavailable'}"
         case ev.PermitJoinChanged(seconds=seconds):
             return f"joining open for {seconds} s" if seconds else "joining closed"
+        case ev.StoredDevicesLoaded(count=count):
+            return f"{count} stored devices loaded"
     return None
 
 

@@ -50,6 +50,8 @@ from radio.controller import Radio, RadioSettings
 
 LOGGER = logging.getLogger("gateway")
 
+RESTORE_WAIT = 10.0
+
 
 class Gateway:
     def __init__(
@@ -82,6 +84,10 @@ class Gateway:
         self.bus = bus if bus is not None else EventBus()
         self.websocketport = 0
         self.permit_join_owner: str | None = None
+        # Set once the radio has announced every stored device: until then the store lacks
+        # them, and a client syncing then (Home Assistant after a restart) would see none.
+        self.restored = asyncio.Event()
+        self._restore_given_up = False
         self._tick_task: asyncio.Task | None = None
         self._tasks: set[asyncio.Task] = set()
 
@@ -103,7 +109,25 @@ class Gateway:
         elif isinstance(event, ev.NetworkDown):
             self.network.connected = False
         self.publish(self.store.handle(event))
+        if isinstance(event, ev.StoredDevicesLoaded | ev.NetworkUp):
+            self.restored.set()
         self.bus.radio_event(event)
+
+    async def wait_restored(self) -> None:
+        """Until the stored devices are back (about a second at start), at most
+        `RESTORE_WAIT`; after that once, the store is answered from as it is."""
+        if self.restored.is_set() or self._restore_given_up:
+            return
+        try:
+            await asyncio.wait_for(self.restored.wait(), RESTORE_WAIT)
+        except TimeoutError:
+            if not self._restore_given_up:
+                self._restore_given_up = True
+                LOGGER.warning(
+                    "The stored devices are not loaded after %.0f s (is the radio still being "
+                    "looked for?); answering with what is known so far",
+                    RESTORE_WAIT,
+                )
 
     async def subscribe_groups(self, group_ids: list[str], subscribe: bool = True) -> None:
         """Have the coordinator receive these groups' groupcasts (remotes bound to them)."""

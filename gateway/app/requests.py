@@ -86,6 +86,8 @@ async def _answer(gw: Gateway, request: Request) -> Reply:
             return _basic_config(gw, request)
         raise Rejected(ApiError.unauthorized(address))
     gw.auth.touch(record)
+    if request.segments[:1] != ["config"]:
+        await gw.wait_restored()  # never an empty gateway that is not empty
     match = router.match(method, request.segments)
     if match.handler is None:
         if method == "GET" and not match.path_known:

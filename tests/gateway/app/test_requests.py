@@ -203,3 +203,21 @@ async def test_a_delete_that_needs_the_radio_is_950_and_changes_nothing(client: 
     assert reply.status == 503 and error_of(reply) == (950, f"/lights/{lid}")
     assert lid in client.gw.store.lights
     assert not any(m.get("e") == "deleted" for m in client.published)
+
+
+async def test_an_internal_error_names_neither_the_key_nor_a_traceback_to_the_client(
+    client: Client, caplog, monkeypatch
+):
+    lid = light_id(client)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("gateway.api.light_state.plan_light_state", broken)
+    with caplog.at_level(logging.ERROR):
+        reply = await client("PUT", f"/lights/{lid}/state", b'{"on": true}')
+    assert reply.status == 503 and error_of(reply) == (901, f"/lights/{lid}/state")
+    assert client.key not in str(reply.body)
+    [record] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert client.key not in record.getMessage()
+    assert f"PUT /lights/{lid}/state failed" in record.getMessage()
