@@ -45,6 +45,17 @@ def error_description(body: Any) -> str | None:
     return None
 
 
+LINK_BUTTON_NOT_PRESSED = 101
+
+
+def _error_type(body: Any) -> int | None:
+    if isinstance(body, list) and body and isinstance(body[0], dict):
+        error = body[0].get("error")
+        if isinstance(error, dict) and isinstance(error.get("type"), int):
+            return error["type"]
+    return None
+
+
 class GatewayClient:
     def __init__(self, settings: Settings, timeout: float = 30.0):
         self.settings = settings
@@ -134,6 +145,11 @@ class GatewayClient:
         try:
             return str(data[0]["success"]["username"])
         except (TypeError, KeyError, IndexError):
+            if _error_type(data) == LINK_BUTTON_NOT_PRESSED:  # our password was refused
+                raise ClientError(
+                    f"the gateway refused the password in {self.settings.data_dir / 'password'}"
+                    ": is that the running daemon's data directory (--data-dir)?"
+                ) from None
             problem = error_description(data) or f"HTTP {status}"
             raise ClientError(f"could not create an API key: {problem}") from None
 

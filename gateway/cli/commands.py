@@ -195,6 +195,9 @@ def apikey(settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdou
 
 def unlock(settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     GatewayClient(settings).api("PUT", "/config", {"unlock": args.seconds})
+    if args.seconds == 0:
+        _say(out, "The gateway is locked: apps can no longer register without a key.")
+        return 0
     _say(
         out,
         f"The gateway is unlocked for {args.seconds} s: an app may now register and get an "
@@ -237,6 +240,10 @@ def _probe_ports(settings: Settings, ports: list, out: TextIO) -> int:
 
     _refuse_while_running(settings, "probe")
     device = settings.radio.device
+    if device:
+        from gateway.daemon.preflight import check_serial_device
+
+        check_serial_device(device)  # a port that is not there is said so, not "no answer"
     todo = candidates(ports, None)
     if device:
         todo = [c for c in todo if c.path != device] + candidates(ports, device)

@@ -137,10 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "seconds",
         nargs="?",
-        type=_seconds(1, 600),
+        type=_seconds(0, 600),
         default=60,
         metavar="SECONDS",
-        help="how long (default 60, at most 600)",
+        help="how long (default 60, at most 600; 0 locks the gateway again)",
     )
     p = command(
         "radios",

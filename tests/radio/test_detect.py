@@ -327,3 +327,15 @@ async def test_zigbridge_radios_probe_names_what_answers(tmp_path: Path):
     assert row.split()[-2:] == ["ezsp", "-"]
     assert f"--radio ezsp --device {ncp.url}" in out
     assert ncp.writes() == []
+
+
+async def test_zigbridge_radios_probe_of_a_port_that_is_not_there_says_so(tmp_path: Path):
+    missing = str(tmp_path / "ttyUSB7")
+    status, _, err = await cli(
+        "radios", "--probe", "--device", missing, "--data-dir", str(tmp_path), "--http-port", "1"
+    )
+    assert status == 2
+    assert err.strip().splitlines() == [
+        f"zigbridge: serial port {missing} does not exist; is the stick plugged in? "
+        "(`ls /dev/serial/by-id/` lists the sticks the system sees)"
+    ]

@@ -112,6 +112,24 @@ def test_unlock_lets_an_app_register_without_the_password(daemon):
     assert "unlocked for 30 s" in ok(daemon.cli("unlock", "30"))
     unlocked = httpx.post(f"{base}/api", json={"devicetype": "phone#app"})
     assert "username" in unlocked.json()[0]["success"]
+    assert "locked" in ok(daemon.cli("unlock", "0"))
+    again = httpx.post(f"{base}/api", json={"devicetype": "phone#app"})
+    assert again.json()[0]["error"]["type"] == 101  # the window closed at once
+
+
+def test_a_wrong_password_file_is_named_as_such(daemon, tmp_path):
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    (other / "password").write_text("not-the-password\n")
+    result = subprocess.run(
+        zigbridge("--data-dir", str(other), "--http-port", str(daemon.http_port), "devices"),
+        capture_output=True, text=True, timeout=60, env=daemon.env,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"zigbridge: the gateway refused the password in {other / 'password'}: is that the "
+        "running daemon's data directory (--data-dir)?\n"
+    )
 
 
 def test_permit_join_shows_the_countdown_and_the_device_that_joins(daemon):
