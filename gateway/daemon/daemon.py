@@ -96,6 +96,7 @@ class Daemon:
         gw.radio.app_created_hooks.append(self.autobackup.attach)
         gw.save_config(self._setting_overrides(gw))
         gw.bus.watch(self.metrics.on_radio_event)
+        gw.bus.watch(self.autobackup.on_radio_event)
         self.ws = WebsocketEventServer(max_clients=s.ws_max_clients)
         await self.ws.start(s.host, s.ws_port)
         gw.websocketport = self.ws.port or s.ws_port
@@ -153,6 +154,7 @@ class Daemon:
                 with contextlib.suppress(Exception):
                     await helper.stop()
         self.pairing = self.demo = None
+        self.autobackup.stop()
         if self.gateway is not None:
             await self.gateway.radio.stop()
         if self.rest is not None:

@@ -123,12 +123,22 @@ async def test_the_daemon_keeps_backups_from_zigpys_own_backup_manager(tmp_path:
     backups = tmp_path / "backups"
     gw = await start_daemon(tmp_path)
     try:
-        # zigpy's backups at start-up: the first network here is a change (and only that
-        # file today: the day is on file)
-        (first,) = await until(lambda: backups.is_dir() and names(backups))
-        assert first.startswith("changed-")
-        await gw.http.get(f"/api/{gw.key}/config/zigbee/backup")  # one more backup
-        assert names(backups) == [first]
+        # zigpy's backups at start-up: the first network here is a change, and so is the
+        # same network once the demo home's ten devices have joined it (no daily file: the
+        # day is on file)
+        auto = gw.daemon.autobackup
+
+        def with_the_devices() -> list[Path]:
+            files = auto.files()
+            newest = read_backup(files[-1]) if files else None
+            return files if newest and len(newest.network_info.nwk_addresses) == 10 else []
+
+        files = await until(with_the_devices)
+        first = files[0].name
+        changed = names(backups)
+        assert all(n.startswith("changed-") for n in changed)
+        await gw.http.get(f"/api/{gw.key}/config/zigbee/backup")  # same network and devices
+        assert names(backups) == changed
         up = gw.daemon.radio.network_up
         on_disk = read_backup(backups / first)
         assert str(on_disk.network_info.extended_pan_id) == up.extended_pan_id
@@ -157,7 +167,7 @@ async def test_the_daemon_keeps_backups_from_zigpys_own_backup_manager(tmp_path:
         newest = read_backup(backups / daily[-1])
         assert newest.is_compatible_with(on_disk)
         assert len(newest.network_info.nwk_addresses) == 10  # the demo home's devices
-        assert [n for n in names(backups) if n.startswith("changed-")] == [first]
+        assert [n for n in names(backups) if n.startswith("changed-")] == changed
 
         # A backup over REST (`zigbridge backup`) is one of zigpy's too
         clock.now += DAY
@@ -191,3 +201,26 @@ async def test_the_daemon_keeps_backups_from_zigpys_own_backup_manager(tmp_path:
     finally:
         await gw.http.aclose()
         await gw.daemon.stop()
+
+
+async def test_a_device_that_joins_is_in_a_backup_soon_after(tmp_path: Path):
+    from tests.gateway.conftest import daemon_settings, run_daemon, stop_daemon
+
+    gw = await run_daemon(daemon_settings(tmp_path, sim_join_on_permit=True))
+    auto = gw.daemon.autobackup
+    auto.after_joins, auto.min_interval = 0.2, 0.0  # a minute and ten minutes in real life
+
+    def devices_on_file() -> int:
+        files = auto.files()
+        return len(read_backup(files[-1]).network_info.nwk_addresses) if files else 0
+
+    try:
+        await until(lambda: devices_on_file() == 10)
+        before = names(tmp_path / "backups")
+        assert (await gw.put("/config", {"permitjoin": 30})).status_code == 200
+        await until(lambda: len(gw.daemon.radio.app.devices) == 12, timeout=30)  # + coordinator
+        await until(lambda: devices_on_file() == 11, timeout=30)
+        added = sorted(set(names(tmp_path / "backups")) - set(before))
+        assert len(added) == 1 and added[0].startswith("changed-")
+    finally:
+        await stop_daemon(gw)
