@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any, NoReturn
 
 from gateway.app.version import version
-from gateway.daemon.logs import LogSettings, configure_logging
+from gateway.daemon.logs import LogSettings, StartupLogHold, configure_logging
 from gateway.daemon.preflight import StartupError
 from gateway.daemon.settings import OPTIONS, Settings, load_settings
 
@@ -179,7 +179,16 @@ def run(settings: Settings) -> int:
 
     daemon = Daemon(settings)  # ConfigError for what the options alone can't catch
     configure_logging(settings.log)
-    asyncio.run(daemon.run_until_signal())
+    hold = StartupLogHold() if settings.log.level != "DEBUG" else None
+    try:
+        asyncio.run(daemon.run_until_signal(on_running=hold.release if hold else None))
+    except StartupError:
+        if hold is not None:
+            hold.discard()  # the one line says it all
+        raise
+    finally:
+        if hold is not None:
+            hold.release()
     return 0
 
 

@@ -15,6 +15,7 @@ import contextlib
 import gc
 import logging
 import signal
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -168,7 +169,11 @@ class Daemon:
             self._lock.release()
             self._lock = None
 
-    async def run_until_signal(self, notifier: SystemdNotifier | None = None) -> None:
+    async def run_until_signal(
+        self,
+        notifier: SystemdNotifier | None = None,
+        on_running: Callable[[], None] | None = None,
+    ) -> None:
         """Run until SIGTERM/SIGINT, keeping systemd informed (READY, STATUS, WATCHDOG,
         STOPPING) when started by it."""
         notifier = notifier or SystemdNotifier.from_environment()
@@ -190,6 +195,8 @@ class Daemon:
             self.gateway.bus.watch(lambda event: self._report(notifier, event))
             notifier.status(self._running_status())
             LOGGER.info("zigbridge is running: %s; press Ctrl-C to stop", serving)
+            if on_running is not None:
+                on_running()
             await stop.wait()
             LOGGER.info("Shutting down")
         finally:

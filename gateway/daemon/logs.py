@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import logging.handlers
 import os
 import sys
 import time
@@ -136,6 +137,43 @@ def configure_logging(settings: LogSettings, stream: TextIO | None = None) -> No
             level = "WARNING"
         for name in loggers:
             logging.getLogger(name).setLevel(level or logging.NOTSET)
+
+
+class StartupLogHold:
+    """Holds back the lines below WARNING while the daemon starts, so that a start that
+    fails ends with its one-line reason alone (warnings still show at once, with what
+    came before them); a start that succeeds shows every line, in order."""
+
+    def __init__(self, capacity: int = 100_000) -> None:
+        self._target = _handler
+        self._memory: logging.handlers.MemoryHandler | None = None
+        if self._target is None:
+            return
+        self._memory = logging.handlers.MemoryHandler(
+            capacity, flushLevel=logging.WARNING, target=self._target, flushOnClose=False
+        )
+        root = logging.getLogger()
+        root.removeHandler(self._target)
+        root.addHandler(self._memory)
+
+    def release(self) -> None:
+        """The start went well (or failed unexpectedly): show what was held."""
+        self._end(show=True)
+
+    def discard(self) -> None:
+        """The start failed with a reason the user is told in one line."""
+        self._end(show=False)
+
+    def _end(self, *, show: bool) -> None:
+        memory, self._memory = self._memory, None
+        if memory is None:
+            return
+        if show:
+            memory.flush()
+        root = logging.getLogger()
+        root.removeHandler(memory)
+        root.addHandler(self._target)
+        memory.close()
 
 
 class AcceptErrorLimiter:

@@ -213,3 +213,22 @@ def test_real_radio_without_device_is_one_clear_line(tmp_path):
 def test_version():
     result = subprocess.run(zigbridge("--version"), capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("zigbridge ")
+
+
+def test_a_start_that_fails_says_only_its_one_line(tmp_path):
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    url = f"socket://127.0.0.1:{server.getsockname()[1]}"
+    server.close()  # connection refused
+    args = ["--radio", "znp", "--device", url, "--data-dir", str(tmp_path / "data")]
+    args += ["--http-port", "0", "--ws-port", "0", "--host", "127.0.0.1"]
+    first = subprocess.run(zigbridge(*args), capture_output=True, text=True, env=clean_env())
+    assert first.returncode == 2
+    # the first start also says where the new gateway password is (a warning)
+    assert [line for line in first.stderr.splitlines() if "WARNING" not in line] == [
+        f"zigbridge: cannot connect to {url} (Connect call failed ('127.0.0.1', "
+        f"{url.rsplit(':', 1)[1]})); is the coordinator on and reachable?"
+    ]
+    again = subprocess.run(zigbridge(*args), capture_output=True, text=True, env=clean_env())
+    assert again.returncode == 2
+    assert len(again.stderr.splitlines()) == 1, again.stderr
