@@ -69,10 +69,12 @@ class CreateScene:
 
 @dataclass(frozen=True, slots=True)
 class StoreScene:
-    """The scene re-snapshots the group's reachable members."""
+    """The scene re-snapshots the group's reachable members (with `transitiontime`, when
+    the request gave one, as the scene's new transition time)."""
 
     group_id: str
     scene_id: str
+    transitiontime: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

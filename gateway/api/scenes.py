@@ -149,16 +149,17 @@ def plan_scene_store(
 ) -> ScenePlan:
     """Plan `PUT .../scenes/<scene_id>/store`: groupcast Add (empty) + Store, so each
     member saves its current state, which the store snapshots too. Optional
-    `transitiontime` (default 10 = 1 s) for the lights; the stored scene keeps its own."""
+    `transitiontime` (default 10 = 1 s) for the lights, and, when given, the scene's own."""
     path = _scene_path(group_id, scene_id)
     if scene_id not in scenes:
         return ScenePlan.rejected(ApiError.not_found(path))
     if not isinstance(body, Mapping):
         return ScenePlan.rejected(ApiError.invalid_json(path))
     transition = DEFAULT_SCENE_TRANSITION
+    given: int | None = None
     if "transitiontime" in body:
         try:
-            transition = VALIDATORS["transitiontime"](body["transitiontime"])
+            transition = given = VALIDATORS["transitiontime"](body["transitiontime"])
         except Invalid:
             value = body["transitiontime"]
             return ScenePlan.rejected(
@@ -168,7 +169,7 @@ def plan_scene_store(
     plan = ScenePlan()
     plan.commands = _store_commands(target, int(scene_id), transition)
     plan.ok("id", scene_id)
-    plan.change(StoreScene(group_id, scene_id))
+    plan.change(StoreScene(group_id, scene_id, given))
     return plan
 
 

@@ -220,8 +220,8 @@ class Gateway:
             case CreateScene(group_id=gid, scene_id=sid, name=name):
                 s.create_scene(gid, name, sid)
                 return []
-            case StoreScene(group_id=gid, scene_id=sid):
-                return s.store_scene(gid, sid)
+            case StoreScene(group_id=gid, scene_id=sid, transitiontime=transition):
+                return s.store_scene(gid, sid, transition)
             case RecallScene(group_id=gid, scene_id=sid):
                 return s.recall_scene(gid, sid)
             case SceneRename(group_id=gid, scene_id=sid, name=name):

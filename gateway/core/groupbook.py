@@ -192,12 +192,13 @@ class GroupBook:
         self._replace_scene(group, scene)
         return sid
 
-    def store_scene(self, gid: str, sid: str) -> list[Message]:
-        """Re-snapshot the reachable members into an existing scene."""
+    def store_scene(self, gid: str, sid: str, transitiontime: int | None = None) -> list[Message]:
+        """Re-snapshot the reachable members into an existing scene (and give it a new
+        transition time, when asked)."""
         group, scene = self._scene(gid, sid)
-        self._replace_scene(
-            group, replace(scene, lights=self._snapshot(group, scene.transitiontime))
-        )
+        transition = scene.transitiontime if transitiontime is None else transitiontime
+        lights = self._snapshot(group, transition)
+        self._replace_scene(group, replace(scene, transitiontime=transition, lights=lights))
         return []
 
     def resolve_scene(self, gid: str, sid: str) -> str:

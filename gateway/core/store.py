@@ -394,8 +394,8 @@ class Store:
     def create_scene(self, gid: str, name: str, scene_id: int | str | None = None) -> str:
         return self._groupbook.create_scene(gid, name, scene_id)
 
-    def store_scene(self, gid: str, sid: str) -> list[Message]:
-        return self._groupbook.store_scene(gid, sid)
+    def store_scene(self, gid: str, sid: str, transitiontime: int | None = None) -> list[Message]:
+        return self._groupbook.store_scene(gid, sid, transitiontime)
 
     def resolve_scene(self, gid: str, sid: str) -> str:
         return self._groupbook.resolve_scene(gid, sid)

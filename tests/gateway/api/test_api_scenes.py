@@ -115,7 +115,8 @@ def test_store_sends_the_transition(scenes):
         scenes_cmd("add", group_id=1, scene_id=2, transition_time=5, scene_name=""),
         scenes_cmd("store", group_id=1, scene_id=2),
     ]
-    assert result.changes == [StoreScene("1", "2")]
+    assert result.changes == [StoreScene("1", "2", 50)]
+    assert plan_scene_store("1", "2", scenes, {}).changes == [StoreScene("1", "2")]
     assert plan_scene_store("1", "2", scenes, {}).commands[0].args["transition_time"] == 1
     assert plan_scene_store("1", "2", scenes, {"transitiontime": "x"}).status == 400
     assert plan_scene_store("1", "7", scenes, {}).status == 404

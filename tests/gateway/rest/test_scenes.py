@@ -36,3 +36,20 @@ async def test_scene_light_state_edit_reaches_the_light(gw: Running):
     r = await gw.http.delete(f"/api/{gw.key}/groups/{gid}/scenes/{sid}")
     assert r.json() == [{"success": {"id": sid}}]
     assert (await gw.http.get(f"/api/{gw.key}/groups/{gid}/scenes/{sid}")).status_code == 404
+
+
+async def test_storing_a_scene_with_a_transition_keeps_it_in_the_scene(gw: Running):
+    lid, _ = await gw.find("lights", lambda light: light["type"] == "Extended color light")
+    r = await gw.http.post(f"/api/{gw.key}/groups", json={"name": "Hall"})
+    gid = r.json()[0]["success"]["id"]
+    await gw.put(f"/groups/{gid}", {"lights": [lid]})
+    r = await gw.http.post(f"/api/{gw.key}/groups/{gid}/scenes", json={"name": "Dusk"})
+    sid = r.json()[0]["success"]["id"]
+    assert (await gw.get(f"/groups/{gid}/scenes"))[sid]["transitiontime"] == 10
+    r = await gw.put(f"/groups/{gid}/scenes/{sid}/store", {"transitiontime": 50})
+    assert r.json() == [{"success": {"id": sid}}]
+    assert (await gw.get(f"/groups/{gid}/scenes"))[sid]["transitiontime"] == 50
+    (entry,) = (await gw.get(f"/groups/{gid}/scenes/{sid}"))["lights"]
+    assert entry["transitiontime"] == 50
+    r = await gw.put(f"/groups/{gid}/scenes/{sid}/store", {})  # no transition: kept
+    assert (await gw.get(f"/groups/{gid}/scenes"))[sid]["transitiontime"] == 50
