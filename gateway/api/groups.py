@@ -13,6 +13,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from gateway.core.groups import FIRST_GROUP_ADDRESS, LAST_GROUP_ADDRESS
 from radio.commands import AddToGroup, RemoveFromGroup
 
 from .changes import Delete, GroupLights, Rename
@@ -66,7 +67,6 @@ ROOM_CLASSES = (
     "Barbecue",
     "Pool",
 )
-FIRST_GROUP, LAST_GROUP = 1, 0xFFF7  # 0xFFF8..0xFFFF are reserved Zigbee group addresses
 
 
 _UNIQUEID = re.compile(r"[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){3}(-[0-9A-Fa-f]{2})?")
@@ -115,7 +115,9 @@ def plan_group_create(body: Any, existing_ids: Collection[str | int]) -> GroupCr
         return GroupCreatePlan.rejected(ApiError.missing_parameters(address))
 
     used = {str(i) for i in existing_ids}
-    free = next((n for n in range(FIRST_GROUP, LAST_GROUP + 1) if str(n) not in used), None)
+    free = next(
+        (n for n in range(FIRST_GROUP_ADDRESS, LAST_GROUP_ADDRESS + 1) if str(n) not in used), None
+    )
     if free is None:
         return GroupCreatePlan.rejected(ApiError.group_table_full(address))
     plan = GroupCreatePlan(group_id=str(free), group={**group, "lights": []})
