@@ -158,7 +158,8 @@ async def startup(report: Report, prep: Prepared, work: Path, runs: int) -> None
         median(api),
         unit="s",
         section="start-up",
-        label="process start → first 200 from GET /api/<key>",
+        label="process start → first 200 from GET /api/<key> (held until the stored devices "
+        "are loaded)",
         note=spread(api),
     )
 
