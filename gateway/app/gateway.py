@@ -40,7 +40,7 @@ from gateway.app.auth import ApiKey, Authenticator, load_or_create_password
 from gateway.app.bus import EventBus
 from gateway.app.eventlog import log_event
 from gateway.core.errors import CoreError
-from gateway.core.persistence import Persistence
+from gateway.core.persistence import Persistence, WriteFailed
 from gateway.core.resources import Message
 from gateway.core.store import Store
 from gateway.core.values import group_address
@@ -155,12 +155,22 @@ class Gateway:
                 await self._tick_task
         with contextlib.suppress(Exception):
             self.auth.flush_usage()
+        await self.durable()  # every accepted change is written before the database closes
         self.persistence.close()
+
+    async def durable(self, after: int = 0) -> bool:
+        """Wait (without holding up the loop) until every write handed over so far is on
+        disk; False if one handed over after `after` failed (the writer logged it)."""
+        try:
+            await asyncio.wrap_future(self.persistence.durable(after))
+        except WriteFailed:
+            return False
+        return True
 
     # -- config ------------------------------------------------------------------------
 
     def save_config(self, values: Mapping[str, Any]) -> None:
-        """Persist deCONZ config values (durably, before any reply) and apply live ones: the
+        """Persist deCONZ config values (durably before any reply) and apply live ones: the
         store persists the ones it applies, so each is written once, all in one commit."""
         if not values:
             return

@@ -62,14 +62,20 @@ class Request:
 
 
 async def dispatch(gw: Gateway, request: Request) -> Reply:
-    """The deCONZ answer to `request`; never raises for a bad (or unlucky) request."""
+    """The deCONZ answer to `request`; never raises for a bad (or unlucky) request.
+
+    A request that may have written is answered once its writes are on disk: acknowledged
+    means durable (a write that failed there is answered with the internal error)."""
+    written = gw.persistence.handed_over
     try:
         reply = await _answer(gw, request)
     except Rejected as rejected:
-        return Reply.error(rejected.error)
+        reply = Reply.error(rejected.error)
     except Exception:
         # Never a traceback to a client: log it, answer deCONZ's internal error.
         LOGGER.exception("%s %s failed", request.method, request.address)
+        return Reply.error(ApiError.internal_error(request.address))
+    if request.method != "GET" and not await gw.durable(written):
         return Reply.error(ApiError.internal_error(request.address))
     if reply.etag is not None and request.if_none_match == f'"{reply.etag}"':
         return Reply(304, None, reply.etag)

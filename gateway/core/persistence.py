@@ -4,19 +4,28 @@ Kept: uniqueid → id maps (deleted resources too, so ids are never reused), use
 and sensor config, stable mapping decisions, groups, scenes with their per-light states,
 gateway config key/values and API keys. Not kept: anything a report can rebuild — that
 comes back from zigpy's attribute cache — so a busy network causes no writes on a Pi's SD
-card. Writes are rare, so every commit is made durable (WAL + `synchronous=FULL`) before
-the method returns: a REST reply can follow a write that survives `kill -9` or power loss.
+card. Every commit is made durable (WAL + `synchronous=FULL`), and on an SD card an fsync
+can take seconds, so the commits happen on a writer thread of their own: a write method
+hands its statements over and returns, and `durable()` tells when they are on disk — the
+app layer waits for it before it acknowledges a request, so a reply still follows a write
+that survives `kill -9` or power loss, while reads and events go on during the fsync.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import queue
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+LOGGER = logging.getLogger("gateway.persistence")
 
 DB_FILENAME = "zigbridge.db"
 RESOURCE_KINDS = ("lights", "sensors")
@@ -92,6 +101,17 @@ class SchemaTooNew(RuntimeError):
     """The database was written by a newer zigbridge; refuse rather than corrupt it."""
 
 
+class WriteFailed(RuntimeError):
+    """A handed-over transaction could not be committed (disk full, I/O error)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Statement:
+    sql: str
+    params: Sequence[Any] = ()
+    many: bool = False  # params is a sequence of parameter tuples (executemany)
+
+
 @dataclass(frozen=True, slots=True)
 class ResourceRow:
     kind: str
@@ -136,64 +156,178 @@ def _dumps(value: Any) -> str:
 
 
 class Persistence:
-    """One SQLite connection; synchronous, fast, one transaction per method."""
+    """SQLite behind one writer thread: reads and id allocation are answered at once, writes
+    are handed over in order and committed (with the fsync) off the caller's thread.
+
+    Each outermost transaction is one commit. `durable()` is how a caller learns that what
+    it handed over is on disk; `close()` writes everything handed over before it returns."""
 
     def __init__(self, path: str | Path, migrations: Mapping[int, Migration] | None = None) -> None:
         self.path = str(path)
         self._migrations = dict(MIGRATIONS if migrations is None else migrations)
-        self._conn = sqlite3.connect(self.path, isolation_level=None)
-        self._depth = 0  # nesting of _tx(); only the outermost one commits
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=FULL")
-        self._conn.execute("PRAGMA foreign_keys=ON")
+        # The write connection: the migration runs on it here, then only the writer uses it.
+        self._conn = self._connect()
         self._migrate()
+        # Reads get a connection of their own (WAL lets it read during a commit); a
+        # ":memory:" database exists only on its one connection.
+        self._reader = self._conn if self.path == ":memory:" else self._connect()
+        self._depth = 0  # nesting of _tx(); only the outermost one hands its batch over
+        self._batch: list[_Statement] = []
+        self._handed_over = 0  # sequence number of the last batch handed to the writer
+        self._written = 0  # ... and of the last one the writer finished (committed or not)
+        self._failed: dict[int, WriteFailed] = {}
+        self._waiters: list[tuple[int, int, Future[None]]] = []  # (after, upto, future)
+        self._state = threading.Condition()
+        self._queue: queue.SimpleQueue[tuple[int, list[_Statement]] | None] = queue.SimpleQueue()
+        self._writer = threading.Thread(target=self._write_loop, name="db-writer", daemon=True)
+        self._closed = False
+        self._ids: dict[str, dict[str, int]] = {kind: {} for kind in RESOURCE_KINDS}
+        for kind, uid, rid in self._read("SELECT kind, uniqueid, id FROM resources"):
+            self._ids[kind][uid] = rid
+        self._writer.start()
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        return conn
 
     @classmethod
     def open_data_dir(cls, data_dir: str | Path) -> Persistence:
         return cls(Path(data_dir) / DB_FILENAME)
 
     def close(self) -> None:
+        """Write everything handed over, then stop the writer and close the database."""
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(None)
+        self._writer.join()
+        self._reader.close()
         self._conn.close()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Group several writes into one atomic, durable commit (one fsync).
 
-        Methods called inside join the outer transaction; an exception rolls all back."""
+        Methods called inside join the outer transaction; an exception drops them all."""
         with self._tx():
             yield
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def _tx(self) -> Iterator[_Recorder]:
         if self._depth:
             self._depth += 1
             try:
-                yield self._conn
+                yield _Recorder(self._batch)
             finally:
                 self._depth -= 1
             return
-        self._conn.execute("BEGIN IMMEDIATE")
-        self._depth = 1
+        ids = {kind: dict(rows) for kind, rows in self._ids.items()}
+        self._depth, self._batch = 1, []
         try:
-            yield self._conn
+            yield _Recorder(self._batch)
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            self._ids = ids  # the allocations of a dropped transaction are not taken
             raise
         else:
-            self._conn.execute("COMMIT")
+            if self._batch:
+                self._hand_over(self._batch)
         finally:
-            self._depth = 0
+            self._depth, self._batch = 0, []
+
+    # -- the writer thread ---------------------------------------------------------------
+
+    @property
+    def handed_over(self) -> int:
+        """The sequence number of the last transaction handed to the writer (0: none)."""
+        return self._handed_over
+
+    def durable(self, after: int = 0) -> Future[None]:
+        """Done once every transaction handed over so far is committed; its result is a
+        `WriteFailed` if one numbered above `after` (a `handed_over` taken earlier) failed."""
+        future: Future[None] = Future()
+        with self._state:
+            if self._written < self._handed_over:
+                self._waiters.append((after, self._handed_over, future))
+                return future
+        self._settle(after, self._handed_over, future)
+        return future
+
+    def _hand_over(self, statements: list[_Statement]) -> None:
+        if self._closed:
+            raise WriteFailed(f"{self.path} is closed")
+        with self._state:
+            self._handed_over += 1
+            self._queue.put((self._handed_over, statements))
+
+    def _write_loop(self) -> None:
+        while (item := self._queue.get()) is not None:
+            seq, statements = item
+            try:
+                self._write(statements)
+            except Exception as exc:
+                LOGGER.error("Could not write to %s (change not stored): %s", self.path, exc)
+                failure = WriteFailed(f"{self.path}: {exc}")
+                failure.__cause__ = exc
+                with self._state:
+                    self._failed[seq] = failure
+            with self._state:
+                self._written = seq
+                ready = [w for w in self._waiters if w[1] <= seq]
+                self._waiters = [w for w in self._waiters if w[1] > seq]
+                self._state.notify_all()
+            for after, upto, future in ready:
+                self._settle(after, upto, future)
+
+    def _settle(self, after: int, upto: int, future: Future[None]) -> None:
+        with self._state:
+            failure = next((f for s, f in self._failed.items() if after < s <= upto), None)
+        if failure is None:
+            future.set_result(None)
+        else:
+            future.set_exception(failure)
+
+    def _write(self, statements: list[_Statement]) -> None:
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for st in statements:
+                if st.many:
+                    conn.executemany(st.sql, st.params)
+                else:
+                    conn.execute(st.sql, st.params)
+            self._commit(conn)
+        except BaseException:
+            if conn.in_transaction:  # a failed COMMIT may have rolled back already
+                conn.execute("ROLLBACK")
+            raise
+
+    def _commit(self, conn: sqlite3.Connection) -> None:
+        """The commit and its fsync: the one slow step (tests slow it down here)."""
+        conn.execute("COMMIT")
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """A query that sees every write handed over before it (the gateway reads only at
+        start-up, before any is; it never waits then)."""
+        with self._state:
+            upto = self._handed_over
+            self._state.wait_for(lambda: self._written >= upto)
+        return self._reader.execute(sql, params)
 
     # -- schema ------------------------------------------------------------------------
 
     @property
     def schema_version(self) -> int:
-        row = self._conn.execute("SELECT version FROM schema_version").fetchone()
+        row = self._read("SELECT version FROM schema_version").fetchone()
         return int(row[0])
 
     def _migrate(self) -> None:
         latest = max(self._migrations)
-        with self._tx() as conn:
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
             conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             row = conn.execute("SELECT version FROM schema_version").fetchone()
             if row is None:
@@ -204,6 +338,11 @@ class Persistence:
             for version in range(current + 1, latest + 1):
                 self._migrations[version](conn)
                 conn.execute("UPDATE schema_version SET version = ?", (version,))
+        except BaseException:
+            conn.execute("ROLLBACK")
+            conn.close()
+            raise
+        conn.execute("COMMIT")
 
     # -- resources (lights, sensors) -----------------------------------------------------
 
@@ -216,16 +355,14 @@ class Persistence:
             params = (kind,)
         return [
             ResourceRow(k, str(i), u, bool(d), n, json.loads(c), json.loads(m))
-            for k, i, u, d, n, c, m in self._conn.execute(sql + " ORDER BY kind, id", params)
+            for k, i, u, d, n, c, m in self._read(sql + " ORDER BY kind, id", params)
         ]
 
     def allocate_ids(self, kind: str, uniqueids: Sequence[str]) -> dict[str, str]:
         """The id of each uniqueid; new ones get the lowest integer never used for `kind`.
 
-        Writes (one transaction) only when a uniqueid is new."""
-        rows = dict(
-            self._conn.execute("SELECT uniqueid, id FROM resources WHERE kind = ?", (kind,))
-        )
+        Answered from memory (the map is loaded at open); writes only when a uniqueid is new."""
+        rows = self._ids[kind]
         result = {uid: str(rows[uid]) for uid in uniqueids if uid in rows}
         new = [uid for uid in dict.fromkeys(uniqueids) if uid not in rows]
         if new:
@@ -240,6 +377,7 @@ class Persistence:
                         (kind, candidate, uid),
                     )
                     used.add(candidate)
+                    rows[uid] = candidate
                     result[uid] = str(candidate)
         return result
 
@@ -263,20 +401,20 @@ class Persistence:
         self._update_resource(kind, id, "meta", _dumps(dict(meta)))
 
     def _update_resource(self, kind: str, id: str, column: str, value: Any) -> None:
+        if int(id) not in self._ids[kind].values():
+            raise KeyError(f"no {kind} resource {id}")
         with self._tx() as conn:
-            cursor = conn.execute(
+            conn.execute(
                 f"UPDATE resources SET {column} = ? WHERE kind = ? AND id = ?",
                 (value, kind, int(id)),
             )
-            if cursor.rowcount != 1:
-                raise KeyError(f"no {kind} resource {id}")
 
     # -- groups and scenes ---------------------------------------------------------------
 
     def groups(self) -> list[GroupRow]:
         return [
             GroupRow(str(i), n, t, c, tuple(json.loads(lights)), bool(h), u)
-            for i, n, t, c, lights, h, u in self._conn.execute(
+            for i, n, t, c, lights, h, u in self._read(
                 "SELECT id, name, type, class, lights, hidden, uniqueid FROM groups ORDER BY id"
             )
         ]
@@ -305,13 +443,11 @@ class Persistence:
 
     def scenes(self) -> list[SceneRow]:
         lights: dict[tuple[int, int], dict[str, dict[str, Any]]] = {}
-        for gid, sid, lid, state in self._conn.execute(
-            "SELECT gid, sid, lid, state FROM scene_lights"
-        ):
+        for gid, sid, lid, state in self._read("SELECT gid, sid, lid, state FROM scene_lights"):
             lights.setdefault((gid, sid), {})[str(lid)] = json.loads(state)
         return [
             SceneRow(str(gid), str(sid), name, tt, lights.get((gid, sid), {}))
-            for gid, sid, name, tt in self._conn.execute(
+            for gid, sid, name, tt in self._read(
                 "SELECT gid, sid, name, transitiontime FROM scenes ORDER BY gid, sid"
             )
         ]
@@ -339,10 +475,10 @@ class Persistence:
     # -- gateway config ------------------------------------------------------------------
 
     def config_items(self) -> dict[str, Any]:
-        return {k: json.loads(v) for k, v in self._conn.execute("SELECT key, value FROM config")}
+        return {k: json.loads(v) for k, v in self._read("SELECT key, value FROM config")}
 
     def get_config(self, key: str, default: Any = None) -> Any:
-        row = self._conn.execute("SELECT value FROM config WHERE key = ?", (key,)).fetchone()
+        row = self._read("SELECT value FROM config WHERE key = ?", (key,)).fetchone()
         return default if row is None else json.loads(row[0])
 
     def set_config(self, values: Mapping[str, Any]) -> None:
@@ -362,7 +498,7 @@ class Persistence:
     def apikeys(self) -> list[ApiKeyRow]:
         return [
             ApiKeyRow(k, n, c, u)
-            for k, n, c, u in self._conn.execute(
+            for k, n, c, u in self._read(
                 "SELECT key, name, created, last_used FROM api_keys ORDER BY created, key"
             )
         ]
@@ -379,3 +515,17 @@ class Persistence:
     def delete_apikey(self, key: str) -> None:
         with self._tx() as conn:
             conn.execute("DELETE FROM api_keys WHERE key = ?", (key,))
+
+
+class _Recorder:
+    """What a write method sees as its connection: it records the statements of the
+    transaction, which the writer thread executes later, in order."""
+
+    def __init__(self, batch: list[_Statement]) -> None:
+        self._batch = batch
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self._batch.append(_Statement(sql, tuple(params)))
+
+    def executemany(self, sql: str, params: Iterable[Sequence[Any]]) -> None:
+        self._batch.append(_Statement(sql, [tuple(p) for p in params], many=True))

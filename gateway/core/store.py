@@ -292,7 +292,7 @@ class Store:
         return out
 
     # ==================================================================================
-    # REST-side mutations (called after validation; persistence happens before return)
+    # REST-side mutations (called after validation; their writes are handed over before return)
     # ==================================================================================
 
     def rename(self, kind: str, id: str, name: str) -> list[Message]:

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
 
 from gateway.core import persistence as persistence_module
-from gateway.core.persistence import GroupRow, Persistence, SceneRow, SchemaTooNew
+from gateway.core.persistence import (
+    GroupRow,
+    Persistence,
+    SceneRow,
+    SchemaTooNew,
+    WriteFailed,
+)
 
 
 def test_pragmas_and_schema_version(persistence: Persistence) -> None:
@@ -153,7 +161,7 @@ def test_transaction_is_atomic_and_nests(persistence: Persistence) -> None:
 
 
 def test_writes_survive_kill_9(db_path: Path) -> None:
-    """A write that returned is on disk even if the process is killed right after."""
+    """A write reported durable is on disk even if the process is killed right after."""
     script = textwrap.dedent(
         f"""
         import os, signal
@@ -162,6 +170,7 @@ def test_writes_survive_kill_9(db_path: Path) -> None:
         store = Store(Persistence({str(db_path)!r}))
         gid = store.create_group("Survivor")
         store.persistence.save_apikey("0A1B2C3D4E", "pydeconz", 1.0, 1.0)
+        store.persistence.durable().result()
         os.kill(os.getpid(), signal.SIGKILL)
         """
     )
@@ -194,3 +203,95 @@ def test_a_failed_write_leaves_the_store_unchanged(store, zoo, joined, monkeypat
     assert store.lights["1"].name == "Extended color light 1"
     assert store.groups[gid].lights == [] and store.groups[gid].scenes == {}
     assert store.lights["1"].config == {"groups": ["0"]}
+
+
+class SlowPersistence(Persistence):
+    """A real Persistence whose writer holds each commit until `release` is set: storage
+    whose fsync takes its time."""
+
+    def __init__(self, path: Path) -> None:
+        self.committing = threading.Event()
+        self.release = threading.Event()
+        super().__init__(path)
+        self.release.set()  # the migration and start-up are not held; tests clear it
+
+    def _commit(self, conn: sqlite3.Connection) -> None:
+        self.committing.set()
+        assert self.release.wait(30), "the test never released the commit"
+        super()._commit(conn)
+
+
+def on_disk(db_path: Path, sql: str) -> list[tuple]:
+    """Read through a connection of our own: what is committed, nothing else."""
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_a_write_returns_before_its_commit_and_is_durable_after(db_path: Path) -> None:
+    p = SlowPersistence(db_path)
+    p.release.clear()
+    p.save_group(GroupRow("1", "Kitchen"))  # returns although the commit is held
+    assert p.committing.wait(30)
+    durable = p.durable()
+    assert not durable.done()
+    assert p.allocate_ids("lights", ["a-01"]) == {"a-01": "1"}  # answered from memory
+    assert on_disk(db_path, "SELECT id, name FROM groups") == []
+    p.release.set()
+    durable.result(timeout=30)
+    assert on_disk(db_path, "SELECT id, name FROM groups") == [(1, "Kitchen")]
+    p.durable().result(timeout=30)
+    assert on_disk(db_path, "SELECT kind, id, uniqueid FROM resources") == [("lights", 1, "a-01")]
+    p.close()
+
+
+def test_writes_are_committed_in_the_order_they_were_made(db_path: Path) -> None:
+    p = SlowPersistence(db_path)
+    p.release.clear()
+    for value in range(50):
+        p.set_config({"counter": value, f"key{value}": value})
+    p.save_group(GroupRow("3", "First"))
+    p.delete_group("3")
+    p.save_group(GroupRow("3", "Second"))
+    p.release.set()
+    p.durable().result(timeout=30)
+    assert on_disk(db_path, "SELECT value FROM config WHERE key = 'counter'") == [("49",)]
+    assert on_disk(db_path, "SELECT name FROM groups") == [("Second",)]
+    assert len(on_disk(db_path, "SELECT key FROM config WHERE key LIKE 'key%'")) == 50
+    p.close()
+
+
+def test_close_writes_everything_handed_over(db_path: Path) -> None:
+    p = SlowPersistence(db_path)
+    p.release.clear()
+    p.save_apikey("0A1B2C3D4E", "pydeconz", 1.0, 1.0)
+    p.set_config({"name": "Attic"})
+    assert p.committing.wait(30)
+    threading.Timer(0.05, p.release.set).start()
+    p.close()
+    p = Persistence(db_path)
+    assert [k.key for k in p.apikeys()] == ["0A1B2C3D4E"]
+    assert p.get_config("name") == "Attic"
+    p.close()
+
+
+def test_a_failed_commit_fails_its_waiters_and_is_logged_once(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    p = Persistence(db_path)
+
+    def disk_full(conn: sqlite3.Connection) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    before = p.handed_over
+    with monkeypatch.context() as patch, caplog.at_level(logging.ERROR):
+        patch.setattr(p, "_commit", disk_full)
+        p.set_config({"name": "Lost"})
+        with pytest.raises(WriteFailed, match="disk is full"):
+            p.durable(before).result(timeout=30)
+    assert [r.levelno for r in caplog.records] == [logging.ERROR]
+    assert "disk is full" in caplog.records[0].getMessage()
+    after_failure = p.handed_over
+    p.set_config({"name": "Kept"})
+    p.durable(after_failure).result(timeout=30)  # a later write is not failed by it
+    assert p.get_config("name") == "Kept"
+    p.close()
