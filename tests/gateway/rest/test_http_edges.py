@@ -53,3 +53,31 @@ async def test_a_client_leaving_mid_body_is_no_server_error(gw: Running, caplog)
     assert gw.daemon.metrics.requests[500] == 0
     assert gw.daemon.metrics.requests[499] == 20
     assert (await gw.get("/config"))["name"]  # still serving
+
+
+async def test_stopping_with_half_sent_requests_logs_no_traceback(tmp_path, caplog):
+    from tests.gateway.conftest import start_daemon
+
+    running = await start_daemon(tmp_path)
+    port = running.daemon.rest.port
+    writers = []
+    try:
+        for i in range(20):
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            if i % 2:  # a body cut short
+                writer.write(
+                    f"PUT /api/{running.key}/config HTTP/1.1\r\nHost: gw\r\n"
+                    "Content-Length: 100\r\n\r\n{".encode()
+                )
+            else:  # headers cut short
+                writer.write(b"GET /api/config HTTP/1.1\r\nHost: gw\r\n")
+            await writer.drain()
+            writers.append(writer)
+        await asyncio.sleep(0.2)
+        with caplog.at_level(logging.DEBUG):
+            await running.http.aclose()
+            await running.daemon.stop()
+    finally:
+        for writer in writers:
+            writer.close()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
