@@ -17,7 +17,6 @@ get the event: one broken consumer must not silence the websocket.
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Callable, Iterable
@@ -25,17 +24,12 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from gateway.app.journal import Journal
-from gateway.core.resources import Message
+from gateway.core.resources import Message, deconz_json
 from radio.events import RadioEvent
 
 LOGGER = logging.getLogger("gateway")
 
 T = TypeVar("T")
-
-
-def encode_message(message: Message) -> str:
-    """A deCONZ event as its websocket text: compact JSON, keys sorted, UTF-8 kept."""
-    return json.dumps(message, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +96,7 @@ class EventBus:
     def publish(self, messages: Iterable[Message]) -> None:
         for message in messages:
             self._seq += 1
-            text = encode_message(message)
+            text = deconz_json(message)
             self.journal.append(self._seq, text)
             self._sinks.call(Event(self._seq, message, text))
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
@@ -21,6 +22,14 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 Message = dict[str, Any]
+
+
+def deconz_json(obj: Any) -> str:
+    """JSON as deCONZ writes it, on the REST API and the websocket alike: compact, keys
+    sorted, UTF-8 kept."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 """A deCONZ websocket event as the core returns it, ready to encode as JSON."""
 
 

@@ -7,20 +7,16 @@ header (the app layer answers `If-None-Match` with 304), and `Access-Control-All
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from gateway.api.errors import MAX_BODY_BYTES
+from gateway.core.resources import deconz_json
 
 JSON_TYPE = "application/json; charset=utf-8"
 BASE_HEADERS = {"Access-Control-Allow-Origin": "*"}
-
-
-def encode(obj: Any) -> bytes:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def json_response(body: Any, status: int = 200, *, etag: str | None = None) -> Response:
@@ -30,7 +26,9 @@ def json_response(body: Any, status: int = 200, *, etag: str | None = None) -> R
         headers["ETag"] = f'"{etag}"'
     if status == 304:
         return Response(status_code=304, headers=headers)
-    return Response(encode(body), status_code=status, media_type=JSON_TYPE, headers=headers)
+    return Response(
+        deconz_json(body).encode(), status_code=status, media_type=JSON_TYPE, headers=headers
+    )
 
 
 class BodyTooLarge(Exception):

@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-import json
 import logging
 import socket
 from collections.abc import Awaitable, Callable, Mapping
@@ -34,6 +33,8 @@ from websockets.extensions import Extension
 from websockets.frames import CloseCode, Frame, Opcode
 from websockets.http11 import Request, Response
 from websockets.protocol import CONNECTING, OPEN
+
+from gateway.core.resources import deconz_json
 
 __all__ = [
     "DEFAULT_FLUSH_INTERVAL",
@@ -78,9 +79,7 @@ MessageHandler = Callable[["Subscriber", str], Awaitable[None] | None]
 
 def encode_event(message: Mapping[str, Any] | str) -> str:
     """Serialize like deCONZ: compact, keys sorted, UTF-8 kept. A ``str`` is taken as JSON."""
-    if isinstance(message, str):
-        return message
-    return json.dumps(message, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return message if isinstance(message, str) else deconz_json(message)
 
 
 def _text_frame(payload: bytes, extensions: list[Extension] | None = None) -> bytes:
