@@ -106,11 +106,12 @@ class Gateway:
                 event.ieee, event.pan_id, event.channel, event.firmware, True
             )
             self._background(self.subscribe_groups(list(self.store.groups)))
+            self.restored.set()  # (a radio that announces no stored devices first)
         elif isinstance(event, ev.NetworkDown):
             self.network.connected = False
+        elif isinstance(event, ev.StoredDevicesLoaded):
+            self.restored.set()  # waiting requests resume after this call: the store has them
         self.publish(self.store.handle(event))
-        if isinstance(event, ev.StoredDevicesLoaded | ev.NetworkUp):
-            self.restored.set()
         self.bus.radio_event(event)
 
     async def wait_restored(self) -> None:
