@@ -324,11 +324,8 @@ def _unencodable(value: Any, path: tuple[str, ...]) -> tuple[tuple[str, ...], st
     """The first string (key or value) that is not valid Unicode, such as a lone surrogate
     (`"\\ud800"` is valid JSON): where it is, and its text made printable."""
     if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return path, value.encode("utf-8", "backslashreplace").decode("utf-8")
-        return None
+        shown = _printable(value)
+        return (path, shown) if shown != value else None
     if isinstance(value, dict):
         items: Any = value.items()
     elif isinstance(value, list):
@@ -336,9 +333,10 @@ def _unencodable(value: Any, path: tuple[str, ...]) -> tuple[tuple[str, ...], st
     else:
         return None
     for key, item in items:
-        here = (*path, _printable(key))
-        if _printable(key) != key:
-            return here, _printable(key)
+        shown = _printable(key)
+        here = (*path, shown)
+        if shown != key:
+            return here, shown
         if (bad := _unencodable(item, here)) is not None:
             return bad
     return None
