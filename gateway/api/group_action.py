@@ -70,14 +70,6 @@ class GroupActionPlan(Plan):
     """Changes: the group's action cache, then each reachable member's state."""
 
 
-def group_address(group_id: str, address: int | None) -> int:
-    """The Zigbee group address: `address` if the shell gives one, else the group's own."""
-    value = values.group_address(group_id) if address is None else address
-    if not 0 <= value <= 0xFFFF:
-        raise ValueError(f"not a group address: {value}")
-    return value
-
-
 def _parse(path: str, body: Mapping[str, Any]) -> tuple[StateRequest, bool] | ApiError:
     req, toggle = StateRequest(), False
     for key in ORDER:
@@ -137,8 +129,6 @@ def plan_group_action(
     group: Mapping[str, Any],
     members: Mapping[str, Mapping[str, Any]],
     body: Any,
-    *,
-    address: int | None = None,
 ) -> GroupActionPlan:
     """Plan `PUT /groups/<group_id>/action`.
 
@@ -166,7 +156,7 @@ def plan_group_action(
 
     action = sub(group, "action")
     receiver = Receiver(
-        address=GroupTarget(group_address(group_id, address)),
+        address=GroupTarget(values.group_address(group_id)),
         path=path,
         group=True,
         colorloop_active=action.get("effect") == "colorloop",

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.core.groups import FIRST_GROUP_ADDRESS, LAST_GROUP_ADDRESS
+from gateway.core.values import group_address
 from radio.commands import AddToGroup, RemoveFromGroup
 
 from .changes import Delete, GroupLights, Rename
 from .errors import ApiError, ErrorType
-from .group_action import group_address
 from .plan import Plan
 from .resource import device_target
 from .validate import Invalid, as_bool, as_choice, as_id_list, as_str, as_str_list
@@ -141,8 +141,6 @@ def plan_group_attributes(
     group: Mapping[str, Any],
     body: Any,
     lights: Mapping[str, Mapping[str, Any]],
-    *,
-    address: int | None = None,
 ) -> GroupAttributesPlan:
     """Plan `PUT /groups/<group_id>`: `name`, `class`, `hidden`, `lights`,
     `lightsequence`, `multideviceids`.
@@ -192,7 +190,7 @@ def plan_group_attributes(
         plan.change(Rename("groups", group_id, values["name"]))
     if "lights" in values:
         plan.change(GroupLights(group_id, tuple(values["lights"])))
-        _membership(plan, group_id, group, values["lights"], lights, address)
+        _membership(plan, group_id, group, values["lights"], lights)
     return plan
 
 
@@ -202,10 +200,9 @@ def _membership(
     group: Mapping[str, Any],
     wanted: list[str],
     lights: Mapping[str, Mapping[str, Any]],
-    address: int | None,
 ) -> None:
     current = [lid for lid in group.get("lights", []) if isinstance(lid, str)]
-    zigbee_group = group_address(group_id, address)
+    zigbee_group = group_address(group_id)
     plan.added = [lid for lid in wanted if lid not in current]
     plan.removed = [lid for lid in current if lid not in wanted and lid in lights]
     for lid in plan.added:
@@ -224,11 +221,9 @@ def plan_group_delete(
     group_id: str,
     group: Mapping[str, Any],
     lights: Mapping[str, Mapping[str, Any]],
-    *,
-    address: int | None = None,
 ) -> GroupDeletePlan:
     """Plan `DELETE /groups/<group_id>`: Remove Group to every member light."""
-    zigbee_group = group_address(group_id, address)
+    zigbee_group = group_address(group_id)
     members = [lid for lid in group.get("lights", []) if isinstance(lid, str) and lid in lights]
     plan = GroupDeletePlan()
     plan.change(Delete("groups", group_id))

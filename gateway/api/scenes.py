@@ -19,14 +19,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.core.values import round_xy, xy_to_raw
+from gateway.core.values import group_address, round_xy, xy_to_raw
 from radio.clusters import SCENES
 from radio.commands import AddScene, DeviceTarget, GroupTarget, SceneColour, ZclCommand
 
 from .changes import CreateScene, DeleteScene, RecallScene, SceneLightState, SceneRename, StoreScene
 from .colour import mired_to_xy
 from .errors import ApiError, ErrorType
-from .group_action import group_address
 from .plan import Plan
 from .resource import device_target, is_reachable, sub
 from .state_core import VALIDATORS
@@ -74,8 +73,6 @@ def plan_scene_create(
     group_id: str,
     scenes: Mapping[str, Mapping[str, Any]],
     body: Any,
-    *,
-    address: int | None = None,
 ) -> ScenePlan:
     """Plan `POST /groups/<group_id>/scenes`: optional `name` (≤32, default "Scene <id>")
     and `id` (0..255, default the lowest free from 1). A name or id already used → 400,
@@ -106,7 +103,7 @@ def plan_scene_create(
             )
 
     scene_id = str(number)
-    target = GroupTarget(group_address(group_id, address))
+    target = GroupTarget(group_address(group_id))
     plan = ScenePlan()
     plan.commands = _store_commands(target, number, DEFAULT_SCENE_TRANSITION)
     plan.ok("id", scene_id)
@@ -144,8 +141,6 @@ def plan_scene_store(
     scene_id: str,
     scenes: Mapping[str, Mapping[str, Any]],
     body: Any,
-    *,
-    address: int | None = None,
 ) -> ScenePlan:
     """Plan `PUT .../scenes/<scene_id>/store`: groupcast Add (empty) + Store, so each
     member saves its current state, which the store snapshots too. Optional
@@ -165,7 +160,7 @@ def plan_scene_store(
             return ScenePlan.rejected(
                 ApiError.invalid_value(f"{path}/transitiontime", "transitiontime", value)
             )
-    target = GroupTarget(group_address(group_id, address))
+    target = GroupTarget(group_address(group_id))
     plan = ScenePlan()
     plan.commands = _store_commands(target, int(scene_id), transition)
     plan.ok("id", scene_id)
@@ -192,8 +187,6 @@ def plan_scene_recall(
     scene_ref: str,
     group: Mapping[str, Any],
     scenes: Mapping[str, Mapping[str, Any]],
-    *,
-    address: int | None = None,
 ) -> ScenePlan:
     """Plan `PUT .../scenes/<scene_ref>/recall`; `scene_ref` may be `next` or `prev`.
 
@@ -204,7 +197,7 @@ def plan_scene_recall(
     scene_id = _resolve(scene_ref, group, scenes)
     if scene_id is None:
         return ScenePlan.rejected(ApiError.not_found(path))
-    target = GroupTarget(group_address(group_id, address))
+    target = GroupTarget(group_address(group_id))
     plan = ScenePlan()
     plan.commands.append(
         ZclCommand(target, SCENES, "recall", {"group_id": target.group, "scene_id": int(scene_id)})
@@ -261,8 +254,6 @@ def plan_scene_light_state(
     scenes: Mapping[str, Mapping[str, Any]],
     light: Mapping[str, Any],
     body: Any,
-    *,
-    address: int | None = None,
 ) -> ScenePlan:
     """Plan `PUT .../scenes/<scene_id>/lights/<light_id>/state`: `on`, `bri`,
     `transitiontime`, `ct` (<1000), `xy`, `hue`, `sat` for one light of the scene.
@@ -323,7 +314,7 @@ def plan_scene_light_state(
     plan.commands.append(
         _add_scene(
             device_target(light),
-            group_address(group_id, address),
+            group_address(group_id),
             int(scene_id),
             merged,
             with_color="colormode" in state,
@@ -338,14 +329,12 @@ def plan_scene_delete(
     group_id: str,
     scene_id: str,
     scenes: Mapping[str, Mapping[str, Any]],
-    *,
-    address: int | None = None,
 ) -> ScenePlan:
     """Plan `DELETE /groups/<group_id>/scenes/<scene_id>`: Remove Scene groupcast."""
     path = _scene_path(group_id, scene_id)
     if scene_id not in scenes:
         return ScenePlan.rejected(ApiError.not_found(path))
-    target = GroupTarget(group_address(group_id, address))
+    target = GroupTarget(group_address(group_id))
     plan = ScenePlan()
     plan.change(DeleteScene(group_id, scene_id))
     plan.commands.append(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from gateway.api import group_action, groups, scenes
 from gateway.api.errors import ApiError, success
-from gateway.app.gateway import group_address
 from gateway.app.reply import Rejected, Reply
 from gateway.core.errors import Conflict, TableFull
 
@@ -39,7 +38,7 @@ async def put_group_action(call: Call) -> Reply:
     address = f"/groups/{gid}/action"
     call.require_network(address)
     plan = group_action.plan_group_action(
-        gid, group.to_json(), call.members(group), call.body(address), address=group_address(gid)
+        gid, group.to_json(), call.members(group), call.body(address)
     )
     return await call.carry_out(plan, address)
 
@@ -49,9 +48,7 @@ async def put_group(call: Call) -> Reply:
     gid, group = call.group()
     address = f"/groups/{gid}"
     all_lights = {lid: light.to_json() for lid, light in call.gw.store.lights.items()}
-    plan = groups.plan_group_attributes(
-        gid, group.to_json(), call.body(address), all_lights, address=group_address(gid)
-    )
+    plan = groups.plan_group_attributes(gid, group.to_json(), call.body(address), all_lights)
     return await call.carry_out(plan, address)
 
 
@@ -60,9 +57,7 @@ async def delete_group(call: Call) -> Reply:
     gid, group = call.group()
     address = f"/groups/{gid}"
     call.body(address, allow_empty=True)  # none is needed, but a bad one is answered
-    plan = groups.plan_group_delete(
-        gid, group.to_json(), call.members(group), address=group_address(gid)
-    )
+    plan = groups.plan_group_delete(gid, group.to_json(), call.members(group))
     reply = await call.carry_out(plan, address)
     if reply.status == 200 and call.gw.radio.is_up:
         await call.gw.subscribe_groups([gid], subscribe=False)
@@ -82,9 +77,7 @@ async def list_scenes(call: Call) -> Reply:
 async def create_scene(call: Call) -> Reply:
     gid, group = call.group("gid")
     address = f"/groups/{gid}/scenes"
-    plan = scenes.plan_scene_create(
-        gid, scenes_json(group), call.body(address), address=group_address(gid)
-    )
+    plan = scenes.plan_scene_create(gid, scenes_json(group), call.body(address))
     return await call.carry_out(plan, address)
 
 
@@ -112,7 +105,6 @@ async def store_scene(call: Call) -> Reply:
         sid,
         scenes_json(group),
         call.body(address, allow_empty=True),
-        address=group_address(gid),
     )
     return await call.carry_out(plan, address)
 
@@ -124,9 +116,7 @@ async def recall_scene(call: Call) -> Reply:
     address = f"/groups/{gid}/scenes/{sid}/recall"
     call.require_network(address)
     call.body(address, allow_empty=True)  # none is needed, but a bad one is answered
-    plan = scenes.plan_scene_recall(
-        gid, sid, group.to_json(), scenes_json(group), address=group_address(gid)
-    )
+    plan = scenes.plan_scene_recall(gid, sid, group.to_json(), scenes_json(group))
     return await call.carry_out(plan, address)
 
 
@@ -146,7 +136,6 @@ async def put_scene_light(call: Call) -> Reply:
         scenes_json(group),
         light.to_json(),
         call.body(address),
-        address=group_address(gid),
     )
     return await call.carry_out(plan, address)
 
@@ -156,5 +145,5 @@ async def delete_scene(call: Call) -> Reply:
     gid, group, sid = call.scene()
     address = f"/groups/{gid}/scenes/{sid}"
     call.body(address, allow_empty=True)  # none is needed, but a bad one is answered
-    plan = scenes.plan_scene_delete(gid, sid, scenes_json(group), address=group_address(gid))
+    plan = scenes.plan_scene_delete(gid, sid, scenes_json(group))
     return await call.carry_out(plan, address)

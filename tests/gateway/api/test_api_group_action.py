@@ -206,7 +206,7 @@ def test_unreachable_members_are_not_updated(group, members):
 
 
 def test_all_lights_group_uses_its_real_address(group, members):
-    result = plan_group_action("0", group, members, {"on": True}, address=0xFFF0)
+    result = plan_group_action("0", group, members, {"on": True})
     assert result.commands == [ZclCommand(GroupTarget(0xFFF0), 6, "on", {})]
     assert result.responses == [ok("/groups/0/action/on", True)]
 
