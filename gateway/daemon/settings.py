@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_type_hints
 
+from gateway.app.limits import DEFAULT_MAX_CLIENTS, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT
 from gateway.daemon.logs import FORMATS, LEVELS, NAMESPACES, LogSettings
 from radio.failures import ConfigError
 from radio.options import RESERVED_ZIGPY_KEYS
@@ -296,21 +297,21 @@ OPTIONS: tuple[Option, ...] = (
         "max_connections",
         "server.max_connections",
         _integer(1, 65535),
-        256,
+        DEFAULT_MAX_CONNECTIONS,
         "REST connections kept open at most; past it the longest idle one is closed",
     ),
     Option(
         "request_timeout",
         "server.request_timeout",
         _integer(1, 3600),
-        10,
+        DEFAULT_REQUEST_TIMEOUT,
         "seconds a REST client has to send its whole request",
     ),
     Option(
         "ws_max_clients",
         "server.ws_max_clients",
         _integer(1, 65535),
-        256,
+        DEFAULT_MAX_CLIENTS,
         "websocket connections at most; past it new clients are refused (HTTP 503)",
     ),
     Option("log_level", "log.level", _LEVEL, "INFO", "log level"),

@@ -21,14 +21,10 @@ import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from gateway.api.errors import ApiError
+from gateway.app.limits import DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT
 
 LOGGER = logging.getLogger("gateway.api")
 
-DEFAULT_MAX_CONNECTIONS = 256
-DEFAULT_REQUEST_TIMEOUT = 10.0
-ACCEPT_BURST = 64
-"""The listen backlog, which is also how many connections asyncio accepts in one go before
-any of them is counted: the file descriptors in use stay below the cap plus this."""
 
 _RECEIVED = (h11.DONE, h11.MUST_CLOSE, h11.CLOSED, h11.ERROR)
 

@@ -9,7 +9,8 @@ import logging
 
 import uvicorn
 
-from gateway.rest.guard import ACCEPT_BURST, ConnectionGuard, guarded_protocol
+from gateway.app.limits import ACCEPT_BURST
+from gateway.rest.guard import ConnectionGuard, guarded_protocol
 
 LOGGER = logging.getLogger("gateway.api")
 

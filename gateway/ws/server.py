@@ -34,6 +34,7 @@ from websockets.frames import CloseCode, Frame, Opcode
 from websockets.http11 import Request, Response
 from websockets.protocol import CONNECTING, OPEN
 
+from gateway.app.limits import ACCEPT_BURST, DEFAULT_MAX_CLIENTS
 from gateway.core.resources import deconz_json
 
 __all__ = [
@@ -57,8 +58,6 @@ DEFAULT_FLUSH_INTERVAL = 0.002
 
 SLOW_CLIENT_CLOSE = (CloseCode.POLICY_VIOLATION, "client too slow: outgoing buffer full")
 FLOOD_CLOSE = (CloseCode.POLICY_VIOLATION, "too many frames")
-DEFAULT_MAX_CLIENTS = 256
-"""Connections (clients and handshakes in progress) past which a handshake is refused (503)."""
 
 DEFAULT_FRAME_RATE = 50.0
 DEFAULT_FRAME_BURST = 200
@@ -66,7 +65,6 @@ DEFAULT_FRAME_BURST = 200
 to the second figure. deCONZ clients send a ping every few seconds; a client far beyond the
 budget is closed, so that answering it cannot slow the others down."""
 
-ACCEPT_BURST = 64
 SEND_BUFFER = 64 * 1024
 """The kernel send buffer asked for each client socket (Linux doubles it). Without it, the
 kernel lets a client that stopped reading hold megabytes; ``max_buffer`` is then the real
