@@ -16,12 +16,7 @@ from starlette.routing import Route
 
 from gateway.rest.guard import ConnectionGuard
 from gateway.rest.server import RestServer
-
-
-async def until(predicate) -> None:
-    async with asyncio.timeout(30):  # turns a hang into a failure; not a timing assertion
-        while not predicate():
-            await asyncio.sleep(0.01)
+from tests.gateway.conftest import until
 
 
 def app(release: asyncio.Event | None = None) -> Starlette:

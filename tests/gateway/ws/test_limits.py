@@ -14,6 +14,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from gateway.ws.server import SEND_BUFFER, FrameBudget, WebsocketEventServer
+from tests.gateway.conftest import until
 
 
 @pytest.fixture
@@ -33,12 +34,6 @@ async def start(servers: list[WebsocketEventServer], **kwargs) -> WebsocketEvent
 
 def url(server: WebsocketEventServer) -> str:
     return f"ws://127.0.0.1:{server.port}/"
-
-
-async def until(predicate) -> None:
-    async with asyncio.timeout(30):  # turns a hang into a failure; not a timing assertion
-        while not predicate():
-            await asyncio.sleep(0.005)
 
 
 def test_frame_budget_allows_the_rate_and_bursts_and_refuses_beyond():
