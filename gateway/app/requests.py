@@ -75,7 +75,8 @@ async def dispatch(gw: Gateway, request: Request) -> Reply:
         # Never a traceback to a client: log it, answer deCONZ's internal error.
         LOGGER.exception("%s %s failed", request.method, request.address)
         return Reply.error(ApiError.internal_error(request.address))
-    if request.method != "GET" and not await gw.durable(written):
+    wrote = gw.persistence.handed_over > written  # most writes (a light's state) store nothing
+    if wrote and not await gw.durable(written):
         return Reply.error(ApiError.internal_error(request.address))
     if reply.etag is not None and request.if_none_match == f'"{reply.etag}"':
         return Reply(304, None, reply.etag)
