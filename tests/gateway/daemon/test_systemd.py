@@ -91,6 +91,11 @@ def test_the_unit_says_what_the_service_needs():
     assert service["WatchdogSec"] and service["NotifyAccess"] == ["main"]
     assert service["User"] == ["zigbridge"] and service["SupplementaryGroups"] == ["dialout"]
     assert service["StateDirectory"] == ["zigbridge"]
+    # room for both connection caps and the daemon's own descriptors (systemd's default is 1024)
+    from gateway.app.limits import ACCEPT_BURST, DEFAULT_MAX_CLIENTS, DEFAULT_MAX_CONNECTIONS
+
+    needed = DEFAULT_MAX_CONNECTIONS + DEFAULT_MAX_CLIENTS + 2 * ACCEPT_BURST + 256
+    assert int(service["LimitNOFILE"][0]) >= needed
     for key, value in {
         "ProtectSystem": "strict",
         "ProtectHome": "yes",
