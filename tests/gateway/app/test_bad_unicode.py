@@ -39,18 +39,15 @@ BODIES: dict[str, dict[str, Any]] = {
 }
 
 
+MARK = "\x00spoiled"  # JSON-escaped as \u0000spoiled, then swapped for the bad escape
+
+
 def body_with(template: dict[str, Any], bad: str, where: int, in_key: bool) -> bytes:
     """The template as JSON text with one string made invalid, in a key or a value."""
     items = list(template.items()) or [("name", "x")]
     key, value = items[where % len(items)]
-    text = json.dumps(dict(items))
-    needle = json.dumps(key) if in_key or not isinstance(value, str) else json.dumps(value)
-    spoiled = needle[:-1] + bad + '"'
-    if not in_key and not isinstance(value, str):  # make the value a spoiled string
-        return text.replace(
-            f"{json.dumps(key)}: {json.dumps(value)}", f"{needle}: {spoiled}"
-        ).encode()
-    return text.replace(needle, spoiled, 1).encode()
+    items[where % len(items)] = (key + MARK, value) if in_key else (key, f"{value}{MARK}")
+    return json.dumps(dict(items)).replace(json.dumps(MARK)[1:-1], bad).encode()
 
 
 async def state_of(client: Client) -> Any:
