@@ -174,6 +174,13 @@ class Metrics:
                 (({}, ws_stats.clients_refused if ws_stats else 0),),
             ),
             Family(
+                "zigbridge_http_connections_closed_total",
+                "counter",
+                "REST connections the server closed: evicted past the cap (the longest idle), "
+                "refused past it (every one busy), or out of time for their request",
+                tuple(({"reason": reason}, n) for reason, n in self._guard_counts()),
+            ),
+            Family(
                 "zigbridge_radio_events_total",
                 "counter",
                 "Events from the radio by kind (reports, joins, availability changes, ...)",
@@ -234,6 +241,17 @@ class Metrics:
                 )
             )
         return families
+
+    def _guard_counts(self) -> list[tuple[str, int]]:
+        rest = self.daemon.rest
+        guard = rest.guard if rest is not None else None
+        if guard is None:
+            return [("evicted", 0), ("refused", 0), ("timed_out", 0)]
+        return [
+            ("evicted", guard.evicted),
+            ("refused", guard.refused),
+            ("timed_out", guard.timed_out),
+        ]
 
     @staticmethod
     def _resources(gw: Any) -> tuple[Sample, ...]:

@@ -161,3 +161,16 @@ def test_label_values_and_help_are_escaped():
         'x_total{l="a\\"b\\\\c\\nd"} 1.5',
     ]
     parse(text)
+
+
+async def test_connections_the_rest_server_closed_are_counted(gw):
+    guard = gw.daemon.rest.guard
+    guard.request_timeout = 0.2  # so that a silent connection runs out of time quickly
+    _, before = await scrape(gw)
+    reader, writer = await asyncio.open_connection("127.0.0.1", gw.daemon.rest.port)
+    assert await asyncio.wait_for(reader.read(), 10) == b""  # closed by the server
+    writer.close()
+    _, after = await scrape(gw)
+    name = "zigbridge_http_connections_closed_total"
+    assert value(after, name, reason="timed_out") == value(before, name, reason="timed_out") + 1
+    assert value(after, name, reason="evicted") == value(before, name, reason="evicted")
