@@ -18,6 +18,7 @@ import shutil
 import socket
 import subprocess
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,10 +159,29 @@ class MqttWatcher:
     async def wait(self, predicate: Callable[[Received], bool], timeout: float = 15.0) -> Received:
         """The first message (kept or coming) that satisfies `predicate`."""
         seen = 0
-        async with asyncio.timeout(timeout):
-            while True:
-                for message in self.messages[seen:]:
-                    if predicate(message):
-                        return message
-                seen = len(self.messages)
-                await asyncio.sleep(0.01)
+        try:
+            async with asyncio.timeout(timeout):
+                while True:
+                    for message in self.messages[seen:]:
+                        if predicate(message):
+                            return message
+                    seen = len(self.messages)
+                    await asyncio.sleep(0.01)
+        except TimeoutError:
+            last = [(m.topic, m.payload[:120]) for m in self.messages[-5:]]
+            raise AssertionError(f"no matching MQTT message; the last ones: {last}") from None
+
+
+async def retained(url: str, *filters: str) -> dict[str, Received]:
+    """What the broker retains under `filters` now, by topic (empty payloads left out).
+
+    The broker sends a new subscription's retained messages before anything published
+    after it on the same connection, so they are everything before a marker we send."""
+    marker = f"test-marker/{uuid.uuid4().hex}"
+    async with MqttWatcher(url, *filters, marker) as watcher:
+        await watcher.publish(marker, b"end")
+        await watcher.wait(lambda m: m.topic == marker)
+        before = watcher.messages[
+            : next(i for i, m in enumerate(watcher.messages) if m.topic == marker)
+        ]
+    return {m.topic: m for m in before if m.retain and m.payload}

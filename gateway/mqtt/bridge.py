@@ -20,7 +20,7 @@ import logging
 import random
 import ssl
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +57,7 @@ LOGGER = logging.getLogger("gateway.mqtt")
 
 ONLINE = deconz_json({"state": "online"})
 OFFLINE = deconz_json({"state": "offline"})
+RECONCILE_INTERVAL = 1.0
 API_KEY_NAME = "zigbridge#mqtt"
 """The whitelist name of the key the bridge's commands are dispatched with."""
 
@@ -112,6 +113,7 @@ class MqttBridge:
         self._buttons: dict[str, set[Any]] = {}  # sensor id -> button events seen (triggers)
         self._discovered: dict[Key, set[str]] = {}  # resource -> discovery topics published
         self._sent: dict[str, str] = {}  # this connection: topic -> last retained payload
+        self._etags: dict[Key, str] = {}  # resource -> the etag of the state last published
         self._task: asyncio.Task | None = None
         self._client: aiomqtt.Client | None = None
         self._stops: list[Callable[[], None]] = []
@@ -287,7 +289,10 @@ class MqttBridge:
         self._set_connected(True)
         self.outbox.resync(self._everything())
         self._wake.set()
-        tasks = [asyncio.create_task(self._publish(client))]
+        tasks = [
+            asyncio.create_task(self._publish(client)),
+            asyncio.create_task(self._reconcile()),
+        ]
         if filters:
             tasks.append(asyncio.create_task(self._receive(client)))
         try:
@@ -315,9 +320,7 @@ class MqttBridge:
         yield INFO
         if self._discovery_on:
             yield DISCOVERY
-        for kind in RESOURCE_KINDS:
-            for rid in getattr(self.gw.store, kind):
-                yield (kind, rid)
+        yield from self._resource_keys()
         for rid in self._buttons:
             yield ("trigger", rid)
 
@@ -347,6 +350,29 @@ class MqttBridge:
                     self._sent[m.topic] = m.payload
                 self.published += len(out)
 
+    async def _reconcile(self) -> None:
+        """Every second, what changed without a deCONZ message (a group made or given
+        lights, which deCONZ does not push): each resource's etag against the one last
+        published, and what was published but is gone."""
+        while True:
+            await asyncio.sleep(RECONCILE_INTERVAL)
+            owed: list[Key] = []
+            current: set[Key] = set()
+            for key in self._resource_keys():
+                current.add(key)
+                kind, rid = key
+                if getattr(self.gw.store, kind)[rid].etag != self._etags.get(key):
+                    owed.append(key)
+            owed += [key for key in self._etags if key not in current]
+            if owed:
+                self.outbox.mark(owed)
+                self._wake.set()
+
+    def _resource_keys(self) -> Iterator[Key]:
+        for kind in RESOURCE_KINDS:
+            for rid in getattr(self.gw.store, kind):
+                yield (kind, rid)
+
     def _render(self, key: Key) -> list[Outgoing]:
         """The retained messages a key stands for, from the gateway's state now."""
         topics, qos = self.topics, self.config.qos
@@ -364,9 +390,11 @@ class MqttBridge:
             return self._triggers(rid)
         view = find_view(self.gw.store, kind, rid)
         if view is None:  # deleted: clear its retained state and its discovery configs
+            self._etags.pop(key, None)
             gone = [Outgoing(topics.resource(kind, rid), "", True, qos)]
             gone += [Outgoing(t, "", True, qos) for t in self._discovered.pop(key, ())]
             return gone
+        self._etags[key] = view["etag"]
         out = [Outgoing(topics.resource(kind, rid), deconz_json(view), True, qos)]
         if self._discovery_on:
             configs = discovery.resource_configs(self._node(), kind, rid, view)
@@ -420,9 +448,7 @@ class MqttBridge:
         owed again, even those this connection has already sent."""
         prefix = self.config.homeassistant_prefix + "/"
         self._sent = {t: p for t, p in self._sent.items() if not t.startswith(prefix)}
-        keys: list[Key] = [DISCOVERY]
-        for kind in RESOURCE_KINDS:
-            keys += [(kind, rid) for rid in getattr(self.gw.store, kind)]
+        keys: list[Key] = [DISCOVERY, *self._resource_keys()]
         return keys + [("trigger", rid) for rid in self._buttons]
 
     async def _command(self, topic: str, payload: bytes) -> None:
