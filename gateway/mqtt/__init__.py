@@ -1,0 +1,1 @@
+"""MQTT bridge: the deCONZ resource tree on an existing broker, and Home Assistant discovery."""
