@@ -1,1 +1,2 @@
-"""MQTT bridge: the deCONZ resource tree on an existing broker, and Home Assistant discovery."""
+"""The MQTT bridge: the gateway's resources and events on an existing broker, and commands
+from it through the same dispatcher as REST (docs/mqtt.md)."""

@@ -1,0 +1,167 @@
+"""Real message brokers for the tests, on free 127.0.0.1 ports, never mocked.
+
+`Mosquitto` runs Debian's `mosquitto -c <generated conf>` with persistence off, so a
+restart really loses every retained message, as a small broker without persistence does.
+`.ci/run` installs the package when it is missing. A test module takes one broker (the
+`mosquitto` fixture, module-scoped: starting brokers per test would cost CI minutes) and
+may stop, kill and restart it on the same port within a test.
+
+`MqttWatcher` is a plain aiomqtt subscriber that keeps every message it gets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiomqtt
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"nothing listens on 127.0.0.1:{port}") from None
+            time.sleep(0.02)
+
+
+class Mosquitto:
+    """One Mosquitto process; `extra` lines go into its config (a bridge to another)."""
+
+    def __init__(self, workdir: Path, extra: str = "", port: int | None = None):
+        self.workdir = workdir
+        self.port = port or free_port()
+        self.conf = workdir / f"mosquitto-{self.port}.conf"
+        self.log = workdir / f"mosquitto-{self.port}.log"
+        self.conf.write_text(
+            f"listener {self.port} 127.0.0.1\n"
+            "allow_anonymous true\n"
+            "persistence false\n"
+            f"log_dest file {self.log}\n"
+            "log_type error\nlog_type warning\nlog_type notice\n"
+            f"{extra}\n"
+        )
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"mqtt://127.0.0.1:{self.port}"
+
+    def start(self) -> Mosquitto:
+        binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+        self.process = subprocess.Popen(
+            [binary, "-c", str(self.conf)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port)
+        return self
+
+    def stop(self) -> None:
+        """As a service stop does; retained messages go with it (no persistence)."""
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+            self.process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+@pytest.fixture(scope="module")
+def mosquitto(tmp_path_factory) -> Iterator[Mosquitto]:
+    if not shutil.which("mosquitto") and not Path("/usr/sbin/mosquitto").exists():
+        pytest.fail("mosquitto is not installed (apt-get install mosquitto; .ci/run does)")
+    broker = Mosquitto(tmp_path_factory.mktemp("mosquitto")).start()
+    yield broker
+    broker.stop()
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    topic: str
+    payload: bytes
+    retain: bool
+
+    def json(self) -> Any:
+        return json.loads(self.payload)
+
+
+class MqttWatcher:
+    """Subscribes to `filters` on `url` and keeps every message, in order."""
+
+    def __init__(self, url: str, *filters: str):
+        host, _, port = url.removeprefix("mqtt://").rpartition(":")
+        self.host, self.port = host, int(port)
+        self.filters = filters or ("#",)
+        self.messages: list[Received] = []
+        self._client: aiomqtt.Client | None = None
+        self._task: asyncio.Task | None = None
+
+    async def __aenter__(self) -> MqttWatcher:
+        self._client = aiomqtt.Client(self.host, self.port)
+        await self._client.__aenter__()
+        await self._client.subscribe([(f, 1) for f in self.filters])
+        self._task = asyncio.create_task(self._read())
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, aiomqtt.MqttError):
+                await self._task
+        with contextlib.suppress(aiomqtt.MqttError):
+            await self._client.__aexit__(None, None, None)
+
+    async def _read(self) -> None:
+        async for message in self._client.messages:
+            payload = message.payload if isinstance(message.payload, bytes) else b""
+            self.messages.append(Received(message.topic.value, payload, message.retain))
+
+    async def publish(self, topic: str, payload: Any, **kwargs: Any) -> None:
+        if not isinstance(payload, bytes | str):
+            payload = json.dumps(payload)
+        await self._client.publish(topic, payload, qos=1, **kwargs)
+
+    def last(self, topic: str) -> Received | None:
+        return next((m for m in reversed(self.messages) if m.topic == topic), None)
+
+    def latest(self) -> dict[str, bytes]:
+        """Each topic's last payload: what the broker would retain."""
+        return {m.topic: m.payload for m in self.messages}
+
+    async def wait(self, predicate: Callable[[Received], bool], timeout: float = 15.0) -> Received:
+        """The first message (kept or coming) that satisfies `predicate`."""
+        seen = 0
+        async with asyncio.timeout(timeout):
+            while True:
+                for message in self.messages[seen:]:
+                    if predicate(message):
+                        return message
+                seen = len(self.messages)
+                await asyncio.sleep(0.01)

@@ -1,0 +1,32 @@
+"""MQTT tests: a real Mosquitto per module (tests/brokers.py) and daemons bridged to it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from gateway.daemon.settings import radio_settings
+from tests.brokers import Mosquitto, MqttWatcher, mosquitto
+from tests.gateway.conftest import Running, daemon_settings, run_daemon
+
+FAST = {"reconnect_min": 0.1, "reconnect_max": 0.5}
+"""Reconnect at once in tests: the behaviour is the same, the waits shorter."""
+
+
+async def bridged_daemon(
+    data_dir: Path, broker: Mosquitto, pacing: dict[str, Any] | None = None, **options: Any
+) -> Running:
+    """A daemon on the simulated network with its MQTT bridge pointed at `broker`."""
+    from gateway.daemon.daemon import Daemon
+
+    settings = daemon_settings(data_dir, mqtt_url=broker.url, **options)
+    daemon = Daemon(settings, radio_settings(settings), mqtt_pacing={**FAST, **(pacing or {})})
+    return await run_daemon(settings, daemon=daemon)
+
+
+def root(running: Running) -> str:
+    """`<base>/<gw>` of a running bridge."""
+    return running.daemon.mqtt.topics.root
+
+
+__all__ = ["FAST", "MqttWatcher", "bridged_daemon", "mosquitto", "root"]
