@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 from jinja2.sandbox import SandboxedEnvironment
 
 from gateway.api.group_action import plan_group_action
@@ -21,7 +22,11 @@ from gateway.core.persistence import Persistence
 from gateway.core.store import Store
 from gateway.mqtt.discovery import Node, bridge_configs, resource_configs, trigger_config
 from radio.events import AttributeReport, DeviceInitialized
+from tests.brokers import MqttWatcher
+from tests.gateway.conftest import stop_daemon, until
 from tests.gateway.core import core_zoo as zoo
+
+from .conftest import bridged_daemon, root
 
 NODE = Node("zigbridge/gw1", "gw1", "00212EFFFF0A0B0C", "0.1.0")
 OTHER = Node("zigbridge/gw2", "gw2", "00212EFFFF0D0E0F", "0.1.0")
@@ -492,3 +497,53 @@ def test_resources_without_an_entity(home):
     assert resource_configs(NODE, "lights", rid, {**light, "type": "Window covering device"}) == {}
     assert resource_configs(NODE, "lights", rid, {**light, "uniqueid": ""}) == {}
     assert resource_configs(NODE, "scenes", rid, light) == {}
+
+
+# --- on a real daemon and a real broker: the simulated demo home -----------------------
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def bridged(mosquitto, tmp_path_factory):
+    running = await bridged_daemon(tmp_path_factory.mktemp("discovery"), mosquitto)
+    await until(lambda: running.daemon.mqtt.connected, what="the bridge to connect")
+    yield running
+    await stop_daemon(running)
+
+
+def node_of(running) -> Node:
+    bridge = running.daemon.mqtt
+    return Node(bridge.topics.root, bridge.topics.gateway_id, bridge.bridgeid, "x")
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_demo_home_configs_on_the_broker(bridged, mosquitto):
+    """Every resource of the demo home is announced, each config valid, each pointing at
+    the retained state the bridge keeps, and the device triggers follow a button press."""
+    node = node_of(bridged)
+    wanted: dict[str, dict[str, Any]] = {}
+    for kind in ("lights", "sensors", "groups"):
+        for rid, resource in (await bridged.get(f"/{kind}")).items():
+            wanted.update(resource_configs(node, kind, rid, resource))
+    async with MqttWatcher(mosquitto.url, "homeassistant/#", f"{root(bridged)}/#") as watcher:
+        await until(lambda: set(wanted) <= set(watcher.latest()), what="every config")
+        latest = watcher.latest()
+        components = set()
+        for topic in wanted:
+            config = json.loads(latest[topic])
+            components.add(check_schema(topic, config))
+            assert config["unique_id"] == wanted[topic]["unique_id"]
+            state = json.loads(latest[config["state_topic"]])  # retained, from the bridge
+            assert render_value(config["availability"][0]["value_template"], {"state": "online"})
+            if "state_template" in config:
+                assert render_value(config["state_template"], state) in {"on", "off"}
+        assert components == {"light", "switch", "sensor", "binary_sensor"}
+
+        rid, _ = await bridged.find("sensors", lambda s: s["type"] == "ZHASwitch")
+        bridged.network.emit(bridged.sim("SIM-RC4").press(1))
+        trigger_topic, _ = trigger_config(node, rid, (await bridged.get(f"/sensors/{rid}")), 1002)
+        announced = await watcher.wait(lambda m: m.topic == trigger_topic)
+        trigger = announced.json()
+        assert check_schema(trigger_topic, trigger) == "device_automation"
+        event = await watcher.wait(lambda m: m.topic == trigger["topic"])
+        assert not event.retain  # a retained press would fire automations again
+        assert render_value(trigger["value_template"], event.json()) == trigger["payload"]
