@@ -26,7 +26,7 @@ from tests.brokers import MqttWatcher
 from tests.gateway.conftest import stop_daemon, until
 from tests.gateway.core import core_zoo as zoo
 
-from .conftest import bridged_daemon, root
+from .conftest import connected_daemon, root
 
 NODE = Node("zigbridge/gw1", "gw1", "00212EFFFF0A0B0C", "0.1.0")
 OTHER = Node("zigbridge/gw2", "gw2", "00212EFFFF0D0E0F", "0.1.0")
@@ -504,8 +504,7 @@ def test_resources_without_an_entity(home):
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def bridged(mosquitto, tmp_path_factory):
-    running = await bridged_daemon(tmp_path_factory.mktemp("discovery"), mosquitto)
-    await until(lambda: running.daemon.mqtt.connected, what="the bridge to connect")
+    running = await connected_daemon(tmp_path_factory.mktemp("discovery"), mosquitto)
     yield running
     await stop_daemon(running)
 
