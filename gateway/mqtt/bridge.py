@@ -418,7 +418,7 @@ class MqttBridge:
     def _node(self) -> Any:
         assert self.topics is not None
         return discovery.Node(
-            self.config.base_topic,
+            self.topics.root,  # discovery.Node's base is the topic root <base_topic>/<gw>
             self.topics.gateway_id,
             self.bridgeid,
             version(),

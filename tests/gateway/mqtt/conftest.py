@@ -7,7 +7,7 @@ from typing import Any
 
 from gateway.daemon.settings import radio_settings
 from tests.brokers import Mosquitto, MqttWatcher, mosquitto
-from tests.gateway.conftest import Running, daemon_settings, run_daemon
+from tests.gateway.conftest import Running, daemon_settings, run_daemon, until
 
 FAST = {"reconnect_min": 0.1, "reconnect_max": 0.5}
 """Reconnect at once in tests: the behaviour is the same, the waits shorter."""
@@ -24,9 +24,16 @@ async def bridged_daemon(
     return await run_daemon(settings, daemon=daemon)
 
 
+async def connected_daemon(data_dir: Path, broker: Mosquitto, **options: Any) -> Running:
+    """`bridged_daemon`, once its bridge has connected."""
+    running = await bridged_daemon(data_dir, broker, **options)
+    await until(lambda: running.daemon.mqtt.connected, what="the bridge to connect")
+    return running
+
+
 def root(running: Running) -> str:
     """`<base>/<gw>` of a running bridge."""
     return running.daemon.mqtt.topics.root
 
 
-__all__ = ["FAST", "MqttWatcher", "bridged_daemon", "mosquitto", "root"]
+__all__ = ["FAST", "MqttWatcher", "bridged_daemon", "connected_daemon", "mosquitto", "root"]

@@ -8,15 +8,14 @@ import pytest_asyncio
 from tests.brokers import MqttWatcher, retained
 from tests.gateway.conftest import stop_daemon, until
 
-from .conftest import bridged_daemon, root
+from .conftest import connected_daemon, root
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def gw(mosquitto, tmp_path_factory):
-    running = await bridged_daemon(tmp_path_factory.mktemp("state"), mosquitto)
-    await until(lambda: running.daemon.mqtt.connected, what="the bridge to connect")
+    running = await connected_daemon(tmp_path_factory.mktemp("state"), mosquitto)
     yield running
     await stop_daemon(running)
 
