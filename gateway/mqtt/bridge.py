@@ -251,7 +251,7 @@ class MqttBridge:
     def _make_client(self) -> aiomqtt.Client:
         c, broker = self.config, self.config.broker
         v5 = c.protocol == "5"
-        return aiomqtt.Client(
+        client = aiomqtt.Client(
             broker.host,
             broker.port,
             username=broker.username,
@@ -266,6 +266,9 @@ class MqttBridge:
             max_inflight_messages=self.pacing.batch,
             logger=logging.getLogger("gateway.mqtt.client"),
         )
+        # aiomqtt warns past 10 publishes awaiting their ack; ours are batched on purpose
+        client.pending_calls_threshold = 1_000_000
+        return client
 
     def _tls(self) -> ssl.SSLContext:
         c = self.config
