@@ -106,6 +106,7 @@ class MqttBridge:
         self.topics: Topics | None = None
         self.connected = False
         self.published = 0
+        self.connections = 0  # CONNACKs: a client id another client also uses shows here
         self.commands_answered = 0
         self._wake = asyncio.Event()
         self._named = asyncio.Event()  # the gateway id is known (the bridgeid needs the radio)
@@ -214,6 +215,7 @@ class MqttBridge:
             try:
                 async with self._make_client() as client:
                     self._client = client
+                    self.connections += 1
                     attempt = 0
                     LOGGER.info(
                         "MQTT connected to %s as %s%s",
