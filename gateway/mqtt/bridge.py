@@ -140,16 +140,17 @@ class MqttBridge:
     def _on_event(self, event: Event) -> None:
         message = event.message
         self.outbox.mark(keys_of(message))
-        if self.topics is not None:
+        pressed = button_event(message)
+        if pressed is not None:
+            rid, value = pressed
+            seen = self._buttons.setdefault(rid, set())
+            if value not in seen:  # a new device trigger for Home Assistant
+                seen.add(value)
+                self.outbox.mark([("trigger", rid)])
+        if self.topics is not None and self.outbox.connected:
             self.outbox.stream(self.topics.events, _with_seq(event))
-            pressed = button_event(message)
             if pressed is not None:
-                rid, value = pressed
-                self.outbox.stream(self.topics.button(rid), deconz_json(message["state"]))
-                seen = self._buttons.setdefault(rid, set())
-                if value not in seen:
-                    seen.add(value)
-                    self.outbox.mark([("trigger", rid)])
+                self.outbox.stream(self.topics.button(pressed[0]), deconz_json(message["state"]))
         self._wake.set()
 
     def _on_radio(self, event: ev.RadioEvent) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest_asyncio
+
 from gateway.daemon.settings import radio_settings
 from tests.brokers import Mosquitto, MqttWatcher, mosquitto
-from tests.gateway.conftest import Running, daemon_settings, run_daemon, until
+from tests.gateway.conftest import Running, daemon_settings, run_daemon, stop_daemon, until
 
 FAST = {"reconnect_min": 0.1, "reconnect_max": 0.5}
 """Reconnect at once in tests: the behaviour is the same, the waits shorter."""
@@ -31,9 +33,31 @@ async def connected_daemon(data_dir: Path, broker: Mosquitto, **options: Any) ->
     return running
 
 
+def module_gateway(name: str, **options: Any) -> Any:
+    """A module-scoped fixture: one connected daemon for the whole test module (a daemon
+    per test would cost CI minutes). Tests of the module share its loop."""
+
+    @pytest_asyncio.fixture(scope="module", loop_scope="module")
+    async def fixture(mosquitto: Mosquitto, tmp_path_factory: Any):
+        running = await connected_daemon(tmp_path_factory.mktemp(name), mosquitto, **options)
+        yield running
+        if running.daemon.gateway is not None:  # (a test may have stopped it)
+            await stop_daemon(running)
+
+    return fixture
+
+
 def root(running: Running) -> str:
     """`<base>/<gw>` of a running bridge."""
     return running.daemon.mqtt.topics.root
 
 
-__all__ = ["FAST", "MqttWatcher", "bridged_daemon", "connected_daemon", "mosquitto", "root"]
+__all__ = [
+    "FAST",
+    "MqttWatcher",
+    "bridged_daemon",
+    "connected_daemon",
+    "module_gateway",
+    "mosquitto",
+    "root",
+]

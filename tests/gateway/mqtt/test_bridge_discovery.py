@@ -4,23 +4,18 @@ every resync, again when Home Assistant says `online`, and cleared for a deleted
 from __future__ import annotations
 
 import pytest
-import pytest_asyncio
 
 from gateway.app.version import version
 from gateway.mqtt.discovery import Node, bridge_configs, resource_configs
 from tests.brokers import MqttWatcher, retained
-from tests.gateway.conftest import stop_daemon, until
+from tests.gateway.conftest import until
 
-from .conftest import connected_daemon
+from .conftest import module_gateway
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def gw(mosquitto, tmp_path_factory):
-    running = await connected_daemon(tmp_path_factory.mktemp("ha"), mosquitto)
-    yield running
-    await stop_daemon(running)
+gw = module_gateway("ha")
 
 
 def node_of(running) -> Node:

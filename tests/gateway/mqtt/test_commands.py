@@ -11,19 +11,14 @@ from zigpy.zcl.clusters.general import LevelControl, OnOff
 from zigpy.zcl.clusters.measurement import OccupancySensing
 
 from tests.brokers import MqttWatcher
-from tests.gateway.conftest import stop_daemon, until
+from tests.gateway.conftest import until
 
-from .conftest import bridged_daemon, root
+from .conftest import module_gateway, root
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def gw(mosquitto, tmp_path_factory):
-    running = await bridged_daemon(tmp_path_factory.mktemp("commands"), mosquitto)
-    await until(lambda: running.daemon.mqtt.connected, what="the bridge to connect")
-    yield running
-    await stop_daemon(running)
+gw = module_gateway("commands")
 
 
 @pytest_asyncio.fixture(loop_scope="module")

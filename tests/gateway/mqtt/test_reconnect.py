@@ -10,23 +10,17 @@ import signal
 import subprocess
 
 import pytest
-import pytest_asyncio
 
 from tests.brokers import Mosquitto, MqttWatcher, free_port, retained
 from tests.gateway.cli.test_main import READY, read_until, zigbridge
 from tests.gateway.conftest import stop_daemon, until
 
-from .conftest import bridged_daemon, root
+from .conftest import bridged_daemon, module_gateway, root
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def gw(mosquitto, tmp_path_factory):
-    running = await bridged_daemon(tmp_path_factory.mktemp("reconnect"), mosquitto)
-    await until(lambda: running.daemon.mqtt.connected, what="the bridge to connect")
-    yield running
-    await stop_daemon(running)
+gw = module_gateway("reconnect")
 
 
 async def expected_retained(gw) -> dict[str, dict]:

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import pytest
-import pytest_asyncio
 
 from tests.brokers import MqttWatcher, retained
-from tests.gateway.conftest import stop_daemon, until
+from tests.gateway.conftest import until
 
-from .conftest import connected_daemon, root
+from .conftest import module_gateway, root
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def gw(mosquitto, tmp_path_factory):
-    running = await connected_daemon(tmp_path_factory.mktemp("state"), mosquitto)
-    yield running
-    await stop_daemon(running)
+gw = module_gateway("state")
 
 
 async def test_bridge_state_is_online_and_retained(gw, mosquitto):
