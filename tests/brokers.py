@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import getpass
 import json
 import shutil
 import socket
@@ -26,6 +27,8 @@ from typing import Any
 
 import aiomqtt
 import pytest
+
+from gateway.mqtt.config import parse_url
 
 
 def free_port() -> int:
@@ -49,12 +52,18 @@ def wait_for_port(port: int, timeout: float = 10.0) -> None:
 class Mosquitto:
     """One Mosquitto process; `extra` lines go into its config (a bridge to another)."""
 
-    def __init__(self, workdir: Path, extra: str = "", port: int | None = None):
+    def __init__(self, workdir: Path, extra: str = "", port: int | None = None, preamble: str = ""):
+        """`preamble`: lines before the first listener (`per_listener_settings true`);
+        `extra`: lines after it (more listeners, a bridge)."""
         self.workdir = workdir
         self.port = port or free_port()
         self.conf = workdir / f"mosquitto-{self.port}.conf"
         self.log = workdir / f"mosquitto-{self.port}.log"
         self.conf.write_text(
+            f"{preamble}\n"
+            # run as root (CI), Mosquitto would become `mosquitto`, who cannot read our
+            # temporary files (password file, certificates); as anyone else this is moot
+            f"user {getpass.getuser()}\n"
             f"listener {self.port} 127.0.0.1\n"
             "allow_anonymous true\n"
             "persistence false\n"
@@ -117,15 +126,15 @@ class MqttWatcher:
     """Subscribes to `filters` on `url` and keeps every message, in order."""
 
     def __init__(self, url: str, *filters: str):
-        host, _, port = url.removeprefix("mqtt://").rpartition(":")
-        self.host, self.port = host, int(port)
+        self.broker = parse_url(url)
         self.filters = filters or ("#",)
         self.messages: list[Received] = []
         self._client: aiomqtt.Client | None = None
         self._task: asyncio.Task | None = None
 
     async def __aenter__(self) -> MqttWatcher:
-        self._client = aiomqtt.Client(self.host, self.port)
+        b = self.broker
+        self._client = aiomqtt.Client(b.host, b.port, username=b.username, password=b.password)
         await self._client.__aenter__()
         await self._client.subscribe([(f, 1) for f in self.filters])
         self._task = asyncio.create_task(self._read())

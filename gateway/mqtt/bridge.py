@@ -107,6 +107,7 @@ class MqttBridge:
         self.connected = False
         self.published = 0
         self.connections = 0  # CONNACKs: a client id another client also uses shows here
+        self.failures = 0  # connections lost and attempts failed
         self.commands_answered = 0
         self._wake = asyncio.Event()
         self._named = asyncio.Event()  # the gateway id is known (the bridgeid needs the radio)
@@ -227,10 +228,11 @@ class MqttBridge:
                     outage = None
                     await self._serve(client)
             except aiomqtt.MqttError as exc:
+                self.failures += 1
                 if outage is None:
                     outage = str(exc)
                     LOGGER.warning(
-                        "MQTT broker %s is unreachable (%s); retrying until it is back",
+                        "MQTT: cannot connect to %s (%s); retrying until it works",
                         broker,
                         exc,
                     )

@@ -16,17 +16,19 @@ FAST = {"reconnect_min": 0.1, "reconnect_max": 0.5}
 
 
 async def bridged_daemon(
-    data_dir: Path, broker: Mosquitto, pacing: dict[str, Any] | None = None, **options: Any
+    data_dir: Path, broker: Mosquitto | str, pacing: dict[str, Any] | None = None, **options: Any
 ) -> Running:
-    """A daemon on the simulated network with its MQTT bridge pointed at `broker`."""
+    """A daemon on the simulated network with its MQTT bridge pointed at `broker` (or a
+    URL: another listener of it, with a password or TLS)."""
     from gateway.daemon.daemon import Daemon
 
-    settings = daemon_settings(data_dir, mqtt_url=broker.url, **options)
+    url = broker if isinstance(broker, str) else broker.url
+    settings = daemon_settings(data_dir, mqtt_url=url, **options)
     daemon = Daemon(settings, radio_settings(settings), mqtt_pacing={**FAST, **(pacing or {})})
     return await run_daemon(settings, daemon=daemon)
 
 
-async def connected_daemon(data_dir: Path, broker: Mosquitto, **options: Any) -> Running:
+async def connected_daemon(data_dir: Path, broker: Mosquitto | str, **options: Any) -> Running:
     """`bridged_daemon`, once its bridge has connected."""
     running = await bridged_daemon(data_dir, broker, **options)
     await until(lambda: running.daemon.mqtt.connected, what="the bridge to connect")
