@@ -95,3 +95,13 @@ async def test_a_deleted_resource_leaves_an_empty_retained_message(gw, mosquitto
         assert r.status_code == 200, r.text
         await watcher.wait(lambda m: m.payload == b"")
     assert await retained(mosquitto.url, topic) == {}  # the broker keeps nothing for it
+
+
+async def test_bridge_info_follows_permit_join(gw, mosquitto):
+    async with MqttWatcher(mosquitto.url, f"{root(gw)}/bridge/info") as watcher:
+        r = await gw.put("/config", {"permitjoin": 60})
+        assert r.status_code == 200, r.text
+        opened = await watcher.wait(lambda m: m.json()["permit_join_remaining"] > 0)
+        assert 50 <= opened.json()["permit_join_remaining"] <= 60
+        r = await gw.put("/config", {"permitjoin": 0})
+        await watcher.wait(lambda m: m.json()["permit_join_remaining"] == 0)
