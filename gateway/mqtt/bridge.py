@@ -114,6 +114,8 @@ class MqttBridge:
         self._permit: tuple[int, float] = (0, 0.0)
         self._buttons: dict[str, set[Any]] = {}  # sensor id -> button events seen (triggers)
         self._discovered: dict[Key, set[str]] = {}  # resource -> discovery topics published
+        self._trigger_topics: dict[str, set[str]] = {}  # sensor id -> its trigger topics
+        self._shapes: dict[Key, str] = {}  # resource -> `_shape` its configs were made from
         self._sent: dict[str, str] = {}  # this connection: topic -> last retained payload
         self._etags: dict[Key, str] = {}  # resource -> the etag of the state last published
         self._task: asyncio.Task | None = None
@@ -289,6 +291,7 @@ class MqttBridge:
         else:
             self.outbox.disconnected()
             self._sent.clear()
+            self._shapes.clear()
 
     async def _serve(self, client: aiomqtt.Client) -> None:
         filters = self._filters()
@@ -401,10 +404,16 @@ class MqttBridge:
             self._etags.pop(key, None)
             gone = [Outgoing(topics.resource(kind, rid), "", True, qos)]
             gone += [Outgoing(t, "", True, qos) for t in self._discovered.pop(key, ())]
+            self._shapes.pop(key, None)
+            if kind == "sensors":  # its device triggers too
+                gone += [Outgoing(t, "", True, qos) for t in self._trigger_topics.pop(rid, ())]
+                self._buttons.pop(rid, None)
             return gone
         self._etags[key] = view["etag"]
         out = [Outgoing(topics.resource(kind, rid), deconz_json(view), True, qos)]
-        if self._discovery_on:
+        shape = _shape(view) if self._discovery_on else None
+        if shape is not None and self._shapes.get(key) != shape:
+            self._shapes[key] = shape
             configs = discovery.resource_configs(self._node(), kind, rid, view)
             out += [Outgoing(t, deconz_json(p), True, qos) for t, p in configs.items()]
             stale = self._discovered.get(key, set()) - configs.keys()
@@ -419,7 +428,7 @@ class MqttBridge:
         out = []
         for value in sorted(self._buttons.get(rid, ()), key=str):
             topic, payload = discovery.trigger_config(self._node(), rid, view, value)
-            self._discovered.setdefault(("sensors", rid), set()).add(topic)
+            self._trigger_topics.setdefault(rid, set()).add(topic)
             out.append(Outgoing(topic, deconz_json(payload), True, self.config.qos))
         return out
 
@@ -456,6 +465,7 @@ class MqttBridge:
         owed again, even those this connection has already sent."""
         prefix = self.config.homeassistant_prefix + "/"
         self._sent = {t: p for t, p in self._sent.items() if not t.startswith(prefix)}
+        self._shapes.clear()
         keys: list[Key] = [DISCOVERY, *self._resource_keys()]
         return keys + [("trigger", rid) for rid in self._buttons]
 
@@ -485,6 +495,18 @@ class MqttBridge:
             if record.name == API_KEY_NAME:
                 return record.key
         return auth.create_key(API_KEY_NAME)
+
+
+_VOLATILE = frozenset(("state", "action", "etag", "lastseen", "lastannounced"))
+
+
+def _shape(view: dict[str, Any]) -> str:
+    """What a resource's discovery configs can depend on: all but its changing values
+    (of `state` and a group's `action` only which keys there are). A report changes the
+    state, not the shape, so it costs no discovery rendering (3/4 of a light's)."""
+    rest = {k: v for k, v in view.items() if k not in _VOLATILE}
+    keys = [sorted(view.get(k) or ()) for k in ("state", "action")]
+    return deconz_json([rest, keys])
 
 
 def _with_seq(event: Event) -> str:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from gateway.app.version import version
-from gateway.mqtt.discovery import Node, bridge_configs, resource_configs
+from gateway.mqtt.discovery import Node, bridge_configs, resource_configs, trigger_config
 from tests.brokers import MqttWatcher, retained
 from tests.gateway.conftest import until
 
-from .conftest import module_gateway
+from .conftest import module_gateway, root
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -87,3 +87,38 @@ async def test_a_deleted_sensor_takes_its_configs_with_it(gw, mosquitto):
             what="the configs cleared",
         )
     assert not topics & set(await retained(mosquitto.url, "homeassistant/#"))
+
+
+async def test_a_state_change_republishes_no_config_and_a_rename_does(gw, mosquitto):
+    lid, light = await gw.find("lights", lambda light: light["type"] == "Dimmable light")
+    (topic,) = resource_configs(node_of(gw), "lights", lid, light)
+    async with MqttWatcher(mosquitto.url, "homeassistant/#", f"{root(gw)}/lights/{lid}") as w:
+        r = await gw.put(f"/lights/{lid}/state", {"on": True, "bri": 140})
+        assert r.status_code == 200
+        await w.wait(lambda m: m.topic.endswith(f"/lights/{lid}") and not m.retain
+                     and m.json()["state"]["bri"] == 140)  # fmt: skip
+        assert [m.topic for m in w.messages if not m.retain and m.topic == topic] == []
+        r = await gw.put(f"/lights/{lid}", {"name": "Renamed lamp"})
+        assert r.status_code == 200
+        renamed = await w.wait(lambda m: m.topic == topic and not m.retain)
+    assert (
+        renamed.json()["device"]["name"] == "Renamed lamp"
+        or "Renamed lamp" in renamed.payload.decode()
+    )
+
+
+async def test_a_remotes_trigger_stays_until_the_remote_is_deleted(gw, mosquitto):
+    sid, remote = await gw.find("sensors", lambda s: s["type"] == "ZHASwitch")
+    trigger, _ = trigger_config(node_of(gw), sid, remote, 1002)
+    async with MqttWatcher(mosquitto.url, trigger) as watcher:
+        gw.network.emit(gw.sim("SIM-RC4").press(1))
+        await watcher.wait(lambda m: m.payload != b"")
+    gw.network.emit(gw.sim("SIM-RC4").press(2))  # another press and state change
+    gw.network.emit(gw.sim("SIM-RC4").press(1))
+    await until(lambda: gw.gateway.store.sensors[sid].state.get("buttonevent") == 1002)
+    assert (await retained(mosquitto.url, trigger))[trigger].json()["subtype"]
+    async with MqttWatcher(mosquitto.url, trigger) as watcher:
+        r = await gw.http.delete(f"/api/{gw.key}/sensors/{sid}")
+        assert r.status_code == 200
+        await watcher.wait(lambda m: m.payload == b"")
+    assert await retained(mosquitto.url, trigger) == {}
