@@ -121,6 +121,9 @@ class MqttBridge:
         self._task: asyncio.Task | None = None
         self._client: aiomqtt.Client | None = None
         self._stops: list[Callable[[], None]] = []
+        # Made now, so unreadable certificate files stop the start (OSError, ssl.SSLError)
+        # instead of failing every connection attempt later
+        self._tls_context = self._tls() if config.broker.tls else None
 
     # -- the gateway side --------------------------------------------------------------
 
@@ -229,7 +232,7 @@ class MqttBridge:
                     )
                     outage = None
                     await self._serve(client)
-            except aiomqtt.MqttError as exc:
+            except Exception as exc:  # MqttError, or a surprise: the bridge must go on
                 self.failures += 1
                 if outage is None:
                     outage = str(exc)
@@ -237,6 +240,7 @@ class MqttBridge:
                         "MQTT: cannot connect to %s (%s); retrying until it works",
                         broker,
                         exc,
+                        exc_info=not isinstance(exc, aiomqtt.MqttError),
                     )
             finally:
                 self._client = None
@@ -269,7 +273,7 @@ class MqttBridge:
             will=aiomqtt.Will(self.topics.state, OFFLINE, qos=1, retain=True),
             keepalive=self.pacing.keepalive,
             timeout=10,
-            tls_context=self._tls() if broker.tls else None,
+            tls_context=self._tls_context,
             max_inflight_messages=self.pacing.batch,
             logger=logging.getLogger("gateway.mqtt.client"),
         )

@@ -138,3 +138,15 @@ async def test_mqtt_5_on_request(broker, tmp_path):
         assert answer["status"] == 200
     finally:
         await stop_daemon(running)
+
+
+@pytest.mark.parametrize("which", ["mqtt_ca_file", "mqtt_cert_file"])
+async def test_unreadable_tls_files_stop_the_start_with_one_line(broker, tmp_path, which):
+    from gateway.daemon.preflight import StartupError
+
+    missing = tmp_path / "missing.pem"
+    with pytest.raises(StartupError) as info:
+        await bridged_daemon(
+            tmp_path / "data", f"mqtts://127.0.0.1:{broker.tls_port}", **{which: missing}
+        )
+    assert str(missing) in str(info.value) and "\n" not in str(info.value)
