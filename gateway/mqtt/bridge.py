@@ -219,11 +219,12 @@ class MqttBridge:
         outage: str | None = None
         broker = self.config.broker.address
         while True:
+            was_up = False
             try:
                 async with self._make_client() as client:
                     self._client = client
                     self.connections += 1
-                    attempt = 0
+                    attempt, was_up = 0, True
                     LOGGER.info(
                         "MQTT connected to %s as %s%s",
                         broker,
@@ -236,8 +237,10 @@ class MqttBridge:
                 self.failures += 1
                 if outage is None:
                     outage = str(exc)
+                    what = "lost the connection to" if was_up else "cannot connect to"
                     LOGGER.warning(
-                        "MQTT: cannot connect to %s (%s); retrying until it works",
+                        "MQTT: %s %s (%s); retrying until it works",
+                        what,
                         broker,
                         exc,
                         exc_info=not isinstance(exc, aiomqtt.MqttError),
