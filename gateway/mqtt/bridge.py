@@ -58,6 +58,7 @@ LOGGER = logging.getLogger("gateway.mqtt")
 ONLINE = deconz_json({"state": "online"})
 OFFLINE = deconz_json({"state": "offline"})
 RECONCILE_INTERVAL = 1.0
+COMMAND_QUEUE = 1000
 API_KEY_NAME = "zigbridge#mqtt"
 """The whitelist name of the key the bridge's commands are dispatched with."""
 
@@ -278,6 +279,9 @@ class MqttBridge:
             timeout=10,
             tls_context=self._tls_context,
             max_inflight_messages=self.pacing.batch,
+            # commands are handled one at a time; a flood past this is dropped (and logged
+            # by aiomqtt), not kept in memory without end
+            max_queued_incoming_messages=COMMAND_QUEUE,
             logger=logging.getLogger("gateway.mqtt.client"),
         )
         # aiomqtt warns past 10 publishes awaiting their ack; ours are batched on purpose
