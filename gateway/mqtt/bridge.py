@@ -98,6 +98,13 @@ class TokenBucket:
         return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
 
 
+def backoff(pacing: Pacing, attempt: int, rng: random.Random | None = None) -> float:
+    """Exponential up to `reconnect_max`, each wait a random share of it (jitter), so
+    many gateways restarted together do not hammer the broker in step."""
+    ceiling = min(pacing.reconnect_max, pacing.reconnect_min * 2 ** min(attempt, 16))
+    return (rng or random).uniform(ceiling / 2, ceiling)
+
+
 class MqttBridge:
     def __init__(self, gw: Gateway, config: BridgeConfig, pacing: Pacing | None = None):
         self.gw = gw
@@ -250,14 +257,7 @@ class MqttBridge:
                 self._client = None
                 self._set_connected(False)
             attempt += 1
-            await asyncio.sleep(self._backoff(attempt))
-
-    def _backoff(self, attempt: int) -> float:
-        """Exponential up to `reconnect_max`, each wait a random share of it (jitter), so
-        many gateways restarted together do not hammer the broker in step."""
-        p = self.pacing
-        ceiling = min(p.reconnect_max, p.reconnect_min * 2 ** min(attempt, 16))
-        return random.uniform(ceiling / 2, ceiling)
+            await asyncio.sleep(backoff(self.pacing, attempt))
 
     @property
     def _client_id(self) -> str:
