@@ -57,6 +57,10 @@ async def test_both_publish_their_own_tree_under_their_own_id(pair, mosquitto):
         assert mine == {f"{root(running)}/lights/{lid}" for lid in lights}
     # neither took the other's place on the broker (a shared client id would)
     assert first.daemon.mqtt.connections == second.daemon.mqtt.connections == 1
+    log = mosquitto.log.read_text()
+    for running in pair:
+        assert f" as zigbridge-{running.daemon.mqtt.topics.gateway_id} (" in log
+    assert "already connected, closing old connection" not in log
 
 
 async def test_discovery_topics_and_unique_ids_never_collide(pair, mosquitto):
