@@ -355,9 +355,12 @@ class MqttBridge:
             await self._wake.wait()
             self._wake.clear()
             while self.outbox:
+                # half a batch at most for the stream while retained state is owed, so a
+                # flood of events never starves the state (nor the other way round)
+                room = batch // 2 if self.outbox.owed else batch
                 out = [
                     Outgoing(topic, text, False, self.config.qos)
-                    for topic, text in self.outbox.take_stream(batch)
+                    for topic, text in self.outbox.take_stream(room)
                 ]
                 keys = self.outbox.take_dirty(max(0, batch - len(out)))
                 retained = [m for key in keys for m in self._render(key)]

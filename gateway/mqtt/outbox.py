@@ -54,6 +54,11 @@ class Outbox:
     def __bool__(self) -> bool:
         return bool(self._dirty) or bool(self._stream)
 
+    @property
+    def owed(self) -> int:
+        """Retained topics owed (dirty keys)."""
+        return len(self._dirty)
+
     def mark(self, keys: Iterable[Key]) -> None:
         for key in keys:
             self._dirty[key] = None
