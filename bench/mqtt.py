@@ -200,16 +200,40 @@ async def _throughput(source: Source, broker: Mosquitto, n: int, base: int) -> d
     values = range(base, base + n)
     sub = Subscriber(broker, source.topic, n, timeout=60)
     await sub.ready()
-    inject = source.prepare(values)
-    t0 = now()
+    cpu0, t0 = await _flood(source.prepare(values), n)
+    got = await sub.result()
+    cpu = fanout._cpu() - cpu0
+    received = [t for v, t in got.items() if v in values]
+    span = (max(received) - t0) if received else float("nan")
+    return {"rate": len(received) / span, "lost": n - len(received), "cpu_us": cpu / n * 1e6}
+
+
+async def _flood(inject: Callable[[int], None], n: int) -> tuple[float, float]:
+    """Hand over n events, BURST per loop iteration; returns (CPU, time) at the start."""
+    cpu0, t0 = fanout._cpu(), now()
     for first in range(0, n, BURST):
         for i in range(first, min(n, first + BURST)):
             inject(i)
         await asyncio.sleep(0)
-    got = await sub.result()
-    received = [t for v, t in got.items() if v in values]
-    span = (max(received) - t0) if received else float("nan")
-    return {"rate": len(received) / span, "lost": n - len(received)}
+    return cpu0, t0
+
+
+async def _bridge_off_cpu(ours: Ours, n: int, base: int) -> float:
+    """The same daemon with its bridge stopped: our CPU per event up to the event bus,
+    every sink but MQTT included. Done when the bus has had one event per report."""
+    seen = [0]
+    stop = ours.daemon.gateway.bus.add_sink(
+        lambda event: seen.__setitem__(0, seen[0] + ('"temperature"' in event.text))
+    )
+    try:
+        cpu0, _ = await _flood(ours.prepare(range(base, base + n)), n)
+        for _ in range(6000):
+            if seen[0] >= n:
+                break
+            await asyncio.sleep(0.01)
+        return (fanout._cpu() - cpu0) / n * 1e6
+    finally:
+        stop()
 
 
 async def _latency(
@@ -232,7 +256,7 @@ async def _latency(
 
 def _quiet_logs() -> None:
     # aiomqtt warns at every publish beyond paho's in-flight window; the load is the point.
-    for name in ("gateway.mqtt", "gateway.mqtt.client", "aiomqtt"):
+    for name in ("gateway.mqtt", "gateway.mqtt.client", "aiomqtt", "mqtt"):
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
@@ -279,7 +303,13 @@ async def run(report: Report, template: Path, work: Path, devices: int, plan: Pl
                         results[side.name].setdefault(f"latency_{rate:g}", []).append(
                             await _latency(side, broker, rate, plan.latency_seconds, base)
                         )
+            await ours.daemon.mqtt.stop()
+            off = []
+            for _ in range(plan.repeats):
+                base = 16384 - base
+                off.append(await _bridge_off_cpu(ours, plan.throughput_events, base))
         _figures(report, results, plan)
+        _cpu_figures(report, results, off)
     finally:
         if daemon is not None:
             await stop_daemon(daemon)
@@ -326,6 +356,23 @@ def _figures(report: Report, results: dict, plan: Plan) -> None:
         sum(r["lost"] for r in ours["throughput"]),
         section=SECTION,
         label="bridge messages missing in the throughput runs",
+    )
+
+
+def _cpu_figures(report: Report, results: dict, off: list[float]) -> None:
+    ours, bare = results["zigbridge"]["throughput"], results["aiomqtt"]["throughput"]
+    for name, runs, label in (
+        ("mqtt_cpu_us_per_event", [r["cpu_us"] for r in ours], "our CPU per event, bridge on"),
+        ("mqtt_off_cpu_us_per_event", off, "our CPU per event, same daemon, bridge stopped"),
+        ("mqtt_baseline_cpu_us_per_event", [r["cpu_us"] for r in bare], "bare aiomqtt"),
+    ):
+        report.add_median(name, runs, unit="us", section=SECTION, label=label)
+    report.add(
+        "mqtt_bridge_cpu_us_per_event",
+        report.get("mqtt_cpu_us_per_event") - report.get("mqtt_off_cpu_us_per_event"),
+        unit="us",
+        section=SECTION,
+        label="what the bridge itself costs per event",
     )
 
 
