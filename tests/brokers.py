@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import getpass
 import json
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +28,8 @@ from typing import Any
 
 import aiomqtt
 import pytest
+
+from gateway.mqtt.config import parse_url
 
 
 def free_port() -> int:
@@ -61,12 +65,18 @@ def terminate(process: subprocess.Popen | None) -> None:
 class Mosquitto:
     """One Mosquitto process; `extra` lines go into its config (a bridge to another)."""
 
-    def __init__(self, workdir: Path, extra: str = "", port: int | None = None):
+    def __init__(self, workdir: Path, extra: str = "", port: int | None = None, preamble: str = ""):
+        """`preamble`: lines before the first listener (`per_listener_settings true`);
+        `extra`: lines after it (more listeners, a bridge)."""
         self.workdir = workdir
         self.port = port or free_port()
         self.conf = workdir / f"mosquitto-{self.port}.conf"
         self.log = workdir / f"mosquitto-{self.port}.log"
         self.conf.write_text(
+            f"{preamble}\n"
+            # run as root (CI), Mosquitto would become `mosquitto`, who cannot read our
+            # temporary files (password file, certificates); as anyone else this is moot
+            f"user {getpass.getuser()}\n"
             f"listener {self.port} 127.0.0.1\n"
             "allow_anonymous true\n"
             "persistence false\n"
@@ -123,15 +133,15 @@ class MqttWatcher:
     """Subscribes to `filters` on `url` and keeps every message, in order."""
 
     def __init__(self, url: str, *filters: str):
-        host, _, port = url.removeprefix("mqtt://").rpartition(":")
-        self.host, self.port = host, int(port)
+        self.broker = parse_url(url)
         self.filters = filters or ("#",)
         self.messages: list[Received] = []
         self._client: aiomqtt.Client | None = None
         self._task: asyncio.Task | None = None
 
     async def __aenter__(self) -> MqttWatcher:
-        self._client = aiomqtt.Client(self.host, self.port)
+        b = self.broker
+        self._client = aiomqtt.Client(b.host, b.port, username=b.username, password=b.password)
         await self._client.__aenter__()
         await self._client.subscribe([(f, 1) for f in self.filters])
         self._task = asyncio.create_task(self._read())
@@ -165,13 +175,32 @@ class MqttWatcher:
     async def wait(self, predicate: Callable[[Received], bool], timeout: float = 15.0) -> Received:
         """The first message (kept or coming) that satisfies `predicate`."""
         seen = 0
-        async with asyncio.timeout(timeout):
-            while True:
-                for message in self.messages[seen:]:
-                    if predicate(message):
-                        return message
-                seen = len(self.messages)
-                await asyncio.sleep(0.01)
+        try:
+            async with asyncio.timeout(timeout):
+                while True:
+                    for message in self.messages[seen:]:
+                        if predicate(message):
+                            return message
+                    seen = len(self.messages)
+                    await asyncio.sleep(0.01)
+        except TimeoutError:
+            last = [(m.topic, m.payload[:120]) for m in self.messages[-5:]]
+            raise AssertionError(f"no matching MQTT message; the last ones: {last}") from None
+
+
+async def retained(url: str, *filters: str) -> dict[str, Received]:
+    """What the broker retains under `filters` now, by topic (empty payloads left out).
+
+    The broker sends a new subscription's retained messages before anything published
+    after it on the same connection, so they are everything before a marker we send."""
+    marker = f"test-marker/{uuid.uuid4().hex}"
+    async with MqttWatcher(url, *filters, marker) as watcher:
+        await watcher.publish(marker, b"end")
+        await watcher.wait(lambda m: m.topic == marker)
+        before = watcher.messages[
+            : next(i for i, m in enumerate(watcher.messages) if m.topic == marker)
+        ]
+    return {m.topic: m for m in before if m.retain and m.payload}
 
 
 def nats_server_binary() -> str:

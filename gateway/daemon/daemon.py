@@ -124,7 +124,13 @@ class Daemon:
         from gateway.mqtt.bridge import MqttBridge, Pacing
         from gateway.mqtt.config import bridge_config
 
-        self.mqtt = MqttBridge(gw, bridge_config(self.settings.mqtt), Pacing(**self.mqtt_pacing))
+        config = bridge_config(self.settings.mqtt)
+        try:
+            self.mqtt = MqttBridge(gw, config, Pacing(**self.mqtt_pacing))
+        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+            files = [str(f) for f in (config.ca_file, config.cert_file, config.key_file) if f]
+            reason = getattr(exc, "strerror", None) or exc
+            raise StartupError(f"mqtt: cannot use {', '.join(files)}: {reason}") from None
         await self.mqtt.start()
 
     def _setting_overrides(self, gw: Gateway) -> dict[str, Any]:

@@ -256,6 +256,12 @@ class Metrics:
                 (({}, 1 if bridge.connected else 0),),
             ),
             Family(
+                "zigbridge_mqtt_connection_failures_total",
+                "counter",
+                "MQTT connections lost and connection attempts that failed",
+                (({}, bridge.failures),),
+            ),
+            Family(
                 "zigbridge_mqtt_messages_published_total",
                 "counter",
                 "Messages the MQTT bridge published (retained states, events, answers)",

@@ -20,7 +20,7 @@ import logging
 import random
 import ssl
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +57,7 @@ LOGGER = logging.getLogger("gateway.mqtt")
 
 ONLINE = deconz_json({"state": "online"})
 OFFLINE = deconz_json({"state": "offline"})
+RECONCILE_INTERVAL = 1.0
 API_KEY_NAME = "zigbridge#mqtt"
 """The whitelist name of the key the bridge's commands are dispatched with."""
 
@@ -105,16 +106,24 @@ class MqttBridge:
         self.topics: Topics | None = None
         self.connected = False
         self.published = 0
+        self.connections = 0  # CONNACKs: a client id another client also uses shows here
+        self.failures = 0  # connections lost and attempts failed
         self.commands_answered = 0
         self._wake = asyncio.Event()
         self._named = asyncio.Event()  # the gateway id is known (the bridgeid needs the radio)
         self._permit: tuple[int, float] = (0, 0.0)
         self._buttons: dict[str, set[Any]] = {}  # sensor id -> button events seen (triggers)
         self._discovered: dict[Key, set[str]] = {}  # resource -> discovery topics published
+        self._trigger_topics: dict[str, set[str]] = {}  # sensor id -> its trigger topics
+        self._shapes: dict[Key, str] = {}  # resource -> `_shape` its configs were made from
         self._sent: dict[str, str] = {}  # this connection: topic -> last retained payload
+        self._etags: dict[Key, str] = {}  # resource -> the etag of the state last published
         self._task: asyncio.Task | None = None
         self._client: aiomqtt.Client | None = None
         self._stops: list[Callable[[], None]] = []
+        # Made now, so unreadable certificate files stop the start (OSError, ssl.SSLError)
+        # instead of failing every connection attempt later
+        self._tls_context = self._tls() if config.broker.tls else None
 
     # -- the gateway side --------------------------------------------------------------
 
@@ -137,16 +146,17 @@ class MqttBridge:
     def _on_event(self, event: Event) -> None:
         message = event.message
         self.outbox.mark(keys_of(message))
-        if self.topics is not None:
+        pressed = button_event(message)
+        if pressed is not None:
+            rid, value = pressed
+            seen = self._buttons.setdefault(rid, set())
+            if value not in seen:  # a new device trigger for Home Assistant
+                seen.add(value)
+                self.outbox.mark([("trigger", rid)])
+        if self.topics is not None and self.outbox.connected:
             self.outbox.stream(self.topics.events, _with_seq(event))
-            pressed = button_event(message)
             if pressed is not None:
-                rid, value = pressed
-                self.outbox.stream(self.topics.button(rid), deconz_json(message["state"]))
-                seen = self._buttons.setdefault(rid, set())
-                if value not in seen:
-                    seen.add(value)
-                    self.outbox.mark([("trigger", rid)])
+                self.outbox.stream(self.topics.button(pressed[0]), deconz_json(message["state"]))
         self._wake.set()
 
     def _on_radio(self, event: ev.RadioEvent) -> None:
@@ -212,6 +222,7 @@ class MqttBridge:
             try:
                 async with self._make_client() as client:
                     self._client = client
+                    self.connections += 1
                     attempt = 0
                     LOGGER.info(
                         "MQTT connected to %s as %s%s",
@@ -221,13 +232,15 @@ class MqttBridge:
                     )
                     outage = None
                     await self._serve(client)
-            except aiomqtt.MqttError as exc:
+            except Exception as exc:  # MqttError, or a surprise: the bridge must go on
+                self.failures += 1
                 if outage is None:
                     outage = str(exc)
                     LOGGER.warning(
-                        "MQTT broker %s is unreachable (%s); retrying until it is back",
+                        "MQTT: cannot connect to %s (%s); retrying until it works",
                         broker,
                         exc,
+                        exc_info=not isinstance(exc, aiomqtt.MqttError),
                     )
             finally:
                 self._client = None
@@ -249,7 +262,7 @@ class MqttBridge:
     def _make_client(self) -> aiomqtt.Client:
         c, broker = self.config, self.config.broker
         v5 = c.protocol == "5"
-        return aiomqtt.Client(
+        client = aiomqtt.Client(
             broker.host,
             broker.port,
             username=broker.username,
@@ -260,10 +273,13 @@ class MqttBridge:
             will=aiomqtt.Will(self.topics.state, OFFLINE, qos=1, retain=True),
             keepalive=self.pacing.keepalive,
             timeout=10,
-            tls_context=self._tls() if broker.tls else None,
+            tls_context=self._tls_context,
             max_inflight_messages=self.pacing.batch,
             logger=logging.getLogger("gateway.mqtt.client"),
         )
+        # aiomqtt warns past 10 publishes awaiting their ack; ours are batched on purpose
+        client.pending_calls_threshold = 1_000_000
+        return client
 
     def _tls(self) -> ssl.SSLContext:
         c = self.config
@@ -279,6 +295,7 @@ class MqttBridge:
         else:
             self.outbox.disconnected()
             self._sent.clear()
+            self._shapes.clear()
 
     async def _serve(self, client: aiomqtt.Client) -> None:
         filters = self._filters()
@@ -287,7 +304,10 @@ class MqttBridge:
         self._set_connected(True)
         self.outbox.resync(self._everything())
         self._wake.set()
-        tasks = [asyncio.create_task(self._publish(client))]
+        tasks = [
+            asyncio.create_task(self._publish(client)),
+            asyncio.create_task(self._reconcile()),
+        ]
         if filters:
             tasks.append(asyncio.create_task(self._receive(client)))
         try:
@@ -315,9 +335,7 @@ class MqttBridge:
         yield INFO
         if self._discovery_on:
             yield DISCOVERY
-        for kind in RESOURCE_KINDS:
-            for rid in getattr(self.gw.store, kind):
-                yield (kind, rid)
+        yield from self._resource_keys()
         for rid in self._buttons:
             yield ("trigger", rid)
 
@@ -347,6 +365,29 @@ class MqttBridge:
                     self._sent[m.topic] = m.payload
                 self.published += len(out)
 
+    async def _reconcile(self) -> None:
+        """Every second, what changed without a deCONZ message (a group made or given
+        lights, which deCONZ does not push): each resource's etag against the one last
+        published, and what was published but is gone."""
+        while True:
+            await asyncio.sleep(RECONCILE_INTERVAL)
+            owed: list[Key] = []
+            current: set[Key] = set()
+            for key in self._resource_keys():
+                current.add(key)
+                kind, rid = key
+                if getattr(self.gw.store, kind)[rid].etag != self._etags.get(key):
+                    owed.append(key)
+            owed += [key for key in self._etags if key not in current]
+            if owed:
+                self.outbox.mark(owed)
+                self._wake.set()
+
+    def _resource_keys(self) -> Iterator[Key]:
+        for kind in RESOURCE_KINDS:
+            for rid in getattr(self.gw.store, kind):
+                yield (kind, rid)
+
     def _render(self, key: Key) -> list[Outgoing]:
         """The retained messages a key stands for, from the gateway's state now."""
         topics, qos = self.topics, self.config.qos
@@ -364,11 +405,19 @@ class MqttBridge:
             return self._triggers(rid)
         view = find_view(self.gw.store, kind, rid)
         if view is None:  # deleted: clear its retained state and its discovery configs
+            self._etags.pop(key, None)
             gone = [Outgoing(topics.resource(kind, rid), "", True, qos)]
             gone += [Outgoing(t, "", True, qos) for t in self._discovered.pop(key, ())]
+            self._shapes.pop(key, None)
+            if kind == "sensors":  # its device triggers too
+                gone += [Outgoing(t, "", True, qos) for t in self._trigger_topics.pop(rid, ())]
+                self._buttons.pop(rid, None)
             return gone
+        self._etags[key] = view["etag"]
         out = [Outgoing(topics.resource(kind, rid), deconz_json(view), True, qos)]
-        if self._discovery_on:
+        shape = _shape(view) if self._discovery_on else None
+        if shape is not None and self._shapes.get(key) != shape:
+            self._shapes[key] = shape
             configs = discovery.resource_configs(self._node(), kind, rid, view)
             out += [Outgoing(t, deconz_json(p), True, qos) for t, p in configs.items()]
             stale = self._discovered.get(key, set()) - configs.keys()
@@ -383,7 +432,7 @@ class MqttBridge:
         out = []
         for value in sorted(self._buttons.get(rid, ()), key=str):
             topic, payload = discovery.trigger_config(self._node(), rid, view, value)
-            self._discovered.setdefault(("sensors", rid), set()).add(topic)
+            self._trigger_topics.setdefault(rid, set()).add(topic)
             out.append(Outgoing(topic, deconz_json(payload), True, self.config.qos))
         return out
 
@@ -420,9 +469,8 @@ class MqttBridge:
         owed again, even those this connection has already sent."""
         prefix = self.config.homeassistant_prefix + "/"
         self._sent = {t: p for t, p in self._sent.items() if not t.startswith(prefix)}
-        keys: list[Key] = [DISCOVERY]
-        for kind in RESOURCE_KINDS:
-            keys += [(kind, rid) for rid in getattr(self.gw.store, kind)]
+        self._shapes.clear()
+        keys: list[Key] = [DISCOVERY, *self._resource_keys()]
         return keys + [("trigger", rid) for rid in self._buttons]
 
     async def _command(self, topic: str, payload: bytes) -> None:
@@ -451,6 +499,18 @@ class MqttBridge:
             if record.name == API_KEY_NAME:
                 return record.key
         return auth.create_key(API_KEY_NAME)
+
+
+_VOLATILE = frozenset(("state", "action", "etag", "lastseen", "lastannounced"))
+
+
+def _shape(view: dict[str, Any]) -> str:
+    """What a resource's discovery configs can depend on: all but its changing values
+    (of `state` and a group's `action` only which keys there are). A report changes the
+    state, not the shape, so it costs no discovery rendering (3/4 of a light's)."""
+    rest = {k: v for k, v in view.items() if k not in _VOLATILE}
+    keys = [sorted(view.get(k) or ()) for k in ("state", "action")]
+    return deconz_json([rest, keys])
 
 
 def _with_seq(event: Event) -> str:
