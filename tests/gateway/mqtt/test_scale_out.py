@@ -137,9 +137,10 @@ async def test_a_command_for_another_site_never_reaches_this_one(site1, central,
     assert (await site1.get(f"/lights/{rid}"))["state"]["on"] is not on
 
 
-async def test_two_gateways_on_one_broker_and_one_stops(site1, central, tmp_path_factory):
-    """site2 publishes straight to the central broker, next to site1 behind its bridge.
-    Stopping site2 turns its availability topic offline and leaves site1's online."""
+async def test_a_direct_gateway_beside_a_bridged_one_stops_alone(site1, central, tmp_path_factory):
+    """site2 publishes straight to the central broker, next to site1 behind its site's
+    bridge (test_two_gateways has two on one broker). Stopping site2 turns its availability
+    topic offline at the centre and leaves site1's online."""
     site2 = await connected_daemon(
         tmp_path_factory.mktemp("gw-site2"), central, mqtt_gateway_id="site2"
     )
@@ -170,20 +171,6 @@ async def test_two_gateways_on_one_broker_and_one_stops(site1, central, tmp_path
     finally:
         if site2 is not None:
             await stop_daemon(site2)
-
-
-async def test_each_gateways_entities_hang_on_its_own_availability(site1):
-    rid, light = await site1.find("lights", lambda item: True)
-    other = Node("zigbridge/site2", "site2", "00212EFFFF000002", "x")
-    mine = resource_configs(node_of(site1), "lights", rid, light)
-    theirs = resource_configs(other, "lights", rid, light)
-    assert {c["availability"][0]["topic"] for c in mine.values()} == {
-        "zigbridge/site1/bridge/state"
-    }
-    assert {c["availability"][0]["topic"] for c in theirs.values()} == {
-        "zigbridge/site2/bridge/state"
-    }
-    assert not set(mine) & set(theirs)
 
 
 # --- NATS: a leaf node per site with MQTT and JetStream, a hub --------------------------
