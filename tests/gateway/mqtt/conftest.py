@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest_asyncio
 
 from gateway.daemon.settings import radio_settings
-from tests.brokers import Mosquitto, MqttWatcher, mosquitto
+from tests.brokers import Mosquitto, MqttWatcher, mosquitto, retained
 from tests.gateway.conftest import Running, daemon_settings, run_daemon, stop_daemon, until
 
 FAST = {"reconnect_min": 0.1, "reconnect_max": 0.5}
@@ -49,6 +50,32 @@ def module_gateway(name: str, **options: Any) -> Any:
     return fixture
 
 
+async def expected_retained(gw) -> dict[str, dict]:
+    """Every retained topic the bridge owes, as REST shows it now."""
+    out = {}
+    for kind in ("lights", "sensors", "groups"):
+        for rid in await gw.get(f"/{kind}"):
+            out[f"{root(gw)}/{kind}/{rid}"] = await gw.get(f"/{kind}/{rid}")
+    out[f"{root(gw)}/bridge/state"] = {"state": "online"}
+    return out
+
+
+async def complete(gw, mosquitto) -> bool:
+    """The broker retains every resource as REST shows it now, and `bridge/state` online."""
+    wanted = await expected_retained(gw)
+    kept = await retained(mosquitto.url, f"{root(gw)}/#")
+    return all(topic in kept and kept[topic].json() == body for topic, body in wanted.items())
+
+
+async def eventually(check, timeout: float, what: str) -> None:
+    try:
+        async with asyncio.timeout(timeout):
+            while not await check():
+                await asyncio.sleep(0.1)
+    except TimeoutError:
+        raise AssertionError(f"timed out waiting for {what}") from None
+
+
 def root(running: Running) -> str:
     """`<base>/<gw>` of a running bridge."""
     return running.daemon.mqtt.topics.root
@@ -58,7 +85,10 @@ __all__ = [
     "FAST",
     "MqttWatcher",
     "bridged_daemon",
+    "complete",
     "connected_daemon",
+    "eventually",
+    "expected_retained",
     "module_gateway",
     "mosquitto",
     "root",

@@ -15,37 +15,12 @@ from tests.brokers import Mosquitto, MqttWatcher, free_port, retained
 from tests.gateway.cli.test_main import READY, read_until, zigbridge
 from tests.gateway.conftest import stop_daemon, until
 
-from .conftest import bridged_daemon, module_gateway, root
+from .conftest import bridged_daemon, complete, eventually, module_gateway, root
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 gw = module_gateway("reconnect")
-
-
-async def expected_retained(gw) -> dict[str, dict]:
-    """Every retained topic the bridge owes, as REST shows it now."""
-    out = {}
-    for kind in ("lights", "sensors", "groups"):
-        for rid in await gw.get(f"/{kind}"):
-            out[f"{root(gw)}/{kind}/{rid}"] = await gw.get(f"/{kind}/{rid}")
-    out[f"{root(gw)}/bridge/state"] = {"state": "online"}
-    return out
-
-
-async def complete(gw, mosquitto) -> bool:
-    wanted = await expected_retained(gw)
-    kept = await retained(mosquitto.url, f"{root(gw)}/#")
-    return all(topic in kept and kept[topic].json() == body for topic, body in wanted.items())
-
-
-async def eventually(check, timeout: float, what: str) -> None:
-    try:
-        async with asyncio.timeout(timeout):
-            while not await check():
-                await asyncio.sleep(0.1)
-    except TimeoutError:
-        raise AssertionError(f"timed out waiting for {what}") from None
 
 
 async def test_a_restarted_broker_gets_everything_retained_back_within_5_s(gw, mosquitto):

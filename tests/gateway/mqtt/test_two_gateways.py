@@ -13,7 +13,7 @@ import pytest_asyncio
 from tests.brokers import MqttWatcher, retained
 from tests.gateway.conftest import stop_daemon
 
-from .conftest import connected_daemon, root
+from .conftest import complete, connected_daemon, eventually, root
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -29,24 +29,12 @@ async def pair(mosquitto, tmp_path_factory):
             await stop_daemon(running)
 
 
-async def synced(running, mosquitto) -> bool:
-    kept = await retained(mosquitto.url, f"{root(running)}/#")
-    for kind in ("lights", "sensors"):
-        for rid, body in (await running.get(f"/{kind}")).items():
-            topic = f"{root(running)}/{kind}/{rid}"
-            if topic not in kept or kept[topic].json() != body:
-                return False
-    return True
-
-
 async def test_both_publish_their_own_tree_under_their_own_id(pair, mosquitto):
     first, second = pair
     assert root(first) != root(second)
     assert first.daemon.mqtt._client_id != second.daemon.mqtt._client_id
     for running in pair:
-        async with asyncio.timeout(15):
-            while not await synced(running, mosquitto):
-                await asyncio.sleep(0.1)
+        await eventually(lambda r=running: complete(r, mosquitto), 15, "its retained state")
     kept = await retained(mosquitto.url, "zigbridge/#")
     for running in pair:
         bridgeid = (await running.get("/config"))["bridgeid"]
