@@ -77,9 +77,16 @@ async def test_a_command_reaches_only_the_gateway_it_names(pair, mosquitto):
     assert await second.get("/lights") == before
 
 
-async def test_a_publish_only_gateway_takes_no_commands(mosquitto, tmp_path):
+async def test_a_publish_only_gateway_without_discovery(mosquitto, tmp_path):
+    """`mqtt.commands = false`: no command is heard; `mqtt.homeassistant = false`: no
+    discovery config is published (the retained state still is)."""
     quiet = await connected_daemon(
-        tmp_path, mosquitto, sim_devices=1, mqtt_commands=False, mqtt_gateway_id="quiet"
+        tmp_path,
+        mosquitto,
+        sim_devices=1,
+        mqtt_commands=False,
+        mqtt_homeassistant=False,
+        mqtt_gateway_id="quiet",
     )
     try:
         lid = next(iter(await quiet.get("/lights")))
@@ -95,6 +102,8 @@ async def test_a_publish_only_gateway_takes_no_commands(mosquitto, tmp_path):
             await asyncio.sleep(1.0)  # a bridge that listened answers within milliseconds
         assert watcher.last("zigbridge/quiet/bridge/response") is None
         assert await quiet.get(f"/lights/{lid}") == before
+        configs = await retained(mosquitto.url, "homeassistant/#")
+        assert not [t for t in configs if "zigbridge_quiet" in t]
     finally:
         await stop_daemon(quiet)
 
