@@ -19,6 +19,7 @@ from gateway.app import config_view
 from gateway.app.auth import ScopeConflict
 from gateway.app.gateway import Gateway
 from gateway.app.handlers import Call, router
+from gateway.app.outcomes import OnOutcome, OutcomeWatch
 from gateway.app.reply import Rejected, Reply
 
 LOGGER = logging.getLogger("gateway.api")
@@ -41,6 +42,7 @@ class Request:
     host_ip: str = "127.0.0.1"
     authorization: str | None = None
     if_none_match: str | None = None
+    on_outcome: OnOutcome | None = None  # set: its commands' outcome comes later (outcomes.py)
 
     @property
     def segments(self) -> list[str]:
@@ -68,9 +70,18 @@ async def dispatch(gw: Gateway, request: Request) -> Reply:
 
     A request that may have written is answered once its writes are on disk: acknowledged
     means durable (a write that failed there is answered with the internal error)."""
+    watch = None if request.on_outcome is None else OutcomeWatch(request.on_outcome)
+    try:
+        return await _durable_answer(gw, request, watch)
+    finally:
+        if watch is not None:
+            watch.answered.set()  # the outcome, if any, may follow the reply now
+
+
+async def _durable_answer(gw: Gateway, request: Request, watch: OutcomeWatch | None) -> Reply:
     written = gw.persistence.handed_over
     try:
-        reply = await _answer(gw, request)
+        reply = await _answer(gw, request, watch)
     except Rejected as rejected:
         reply = Reply.error(rejected.error)
     except Exception:
@@ -85,7 +96,7 @@ async def dispatch(gw: Gateway, request: Request) -> Reply:
     return reply
 
 
-async def _answer(gw: Gateway, request: Request) -> Reply:
+async def _answer(gw: Gateway, request: Request, watch: OutcomeWatch | None) -> Reply:
     method, address = request.method, request.address
     if request.api_key is None:
         return _unauthenticated(gw, request)
@@ -104,7 +115,9 @@ async def _answer(gw: Gateway, request: Request) -> Reply:
         if method == "GET" and not match.path_known:
             raise Rejected(ApiError.not_found(address))
         raise Rejected(ApiError.method_not_available(method, address))
-    call = Call(gw, request.api_key, match.params, request.body, request.host_ip, record.scope)
+    call = Call(
+        gw, request.api_key, match.params, request.body, request.host_ip, record.scope, watch
+    )
     return await match.handler(call)
 
 
