@@ -26,6 +26,7 @@ from typing import Any
 
 import aiomqtt
 
+from gateway.api.keys import CONTROL
 from gateway.app import config_view
 from gateway.app.bus import Event
 from gateway.app.gateway import Gateway
@@ -502,13 +503,14 @@ class MqttBridge:
         self._wake.set()
 
     def _api_key(self) -> str:
-        """The bridge's own API key: created once (it is in the whitelist as
-        `zigbridge#mqtt`), found again by name on later starts, made anew if deleted."""
+        """The bridge's own API key, scope control (commands write): created once (it is
+        in the whitelist as `zigbridge#mqtt`), found again by name and scope on later
+        starts, made anew if deleted."""
         auth = self.gw.auth
         for record in auth.keys.values():
-            if record.name == API_KEY_NAME:
+            if record.name == API_KEY_NAME and record.scope == CONTROL:
                 return record.key
-        return auth.create_key(API_KEY_NAME)
+        return auth.create_key(API_KEY_NAME, scope=CONTROL)
 
 
 _VOLATILE = frozenset(("state", "action", "etag", "lastseen", "lastannounced"))

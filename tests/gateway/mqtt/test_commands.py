@@ -173,4 +173,5 @@ async def test_a_set_for_a_missing_light_is_error_3(gw, responses):
 
 async def test_commands_use_the_bridges_own_key(gw):
     whitelist = (await gw.get("/config"))["whitelist"]
-    assert [v["name"] for v in whitelist.values()].count("zigbridge#mqtt") == 1
+    mine = [v for v in whitelist.values() if v["name"] == "zigbridge#mqtt"]
+    assert len(mine) == 1 and mine[0]["scope"] == "control"  # commands write
