@@ -154,6 +154,8 @@ class DeviceBook:
                     dev.last_announced = now
                 dev.info = replace(dev.info, nwk=event.nwk)
                 self._refresh_attrs(dev)
+        if isinstance(event, AttributeReport) and event.more:
+            return  # the rest of the frame follows; its last attribute publishes the lot
         self._outbox.flush(dev.resources, out)
 
     def _mark_seen(self, dev: Device, now: float, out: list[Message]) -> None:
