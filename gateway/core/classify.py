@@ -40,9 +40,6 @@ CAP_XY = 0x08
 CAP_CT = 0x10
 CAP_ALL = 0x1F
 
-MANUFACTURER_CLUSTERS = 0xFC00
-"""Cluster ids from here up are manufacturer-specific: ignored by every rule."""
-
 
 @dataclass(frozen=True, slots=True)
 class LightKind:
@@ -229,8 +226,3 @@ def classify(ep: EndpointInfo, read: Reader = _no_cache) -> tuple[str, LightFeat
     color = kind.color if zcl.COLOR in ep.in_clusters else 0
     features = LightFeatures(dimmable and has_level, color, zcl.IDENTIFY in ep.in_clusters)
     return light_type, features
-
-
-def server_clusters(ep: EndpointInfo) -> list[int]:
-    """The endpoint's standard server clusters (manufacturer ones left out), sorted."""
-    return sorted({c for c in ep.in_clusters if c < MANUFACTURER_CLUSTERS})

@@ -16,6 +16,8 @@ from zigpy.profiles import zha
 from zigpy.zcl import Cluster, foundation
 from zigpy.zcl.clusters.manufacturer_specific import ManufacturerSpecificCluster
 
+from radio.clusters import MANUFACTURER_CLUSTERS
+
 COORDINATOR_NWK = t.NWK(0x0000)
 # Devices report to (and groupcasts arrive at) the coordinator's HA endpoint: zigpy-znp, for
 # one, takes the profile of an incoming frame from the endpoint it was addressed to.
@@ -51,9 +53,6 @@ def cluster_class(ref: ClusterRef) -> type[Cluster]:
         if int(ref) >= MANUFACTURER_CLUSTERS:
             return manufacturer_cluster(int(ref))
         raise ValueError(f"Unknown cluster id 0x{int(ref):04X}") from None
-
-
-MANUFACTURER_CLUSTERS = 0xFC00
 
 
 @functools.cache
