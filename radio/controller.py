@@ -162,8 +162,6 @@ class Radio:
             known = _known_devices(app)
             for device in known:
                 self._emit(ev.DeviceInitialized(device_info(device), True))
-            for device in _never_interviewed(app):  # listed, so a re-interview can be asked
-                self._emit(ev.InterviewFailed(_ieee(device.ieee)))
             self._emit(ev.StoredDevicesLoaded(len(known)))
         try:
             for hook in self.app_created_hooks:
@@ -550,11 +548,6 @@ def _describe(exc: BaseException) -> str:
 def _known_devices(app: Any) -> list[Any]:
     """Interviewed devices zigpy knows, without the coordinator itself."""
     return [d for d in app.devices.values() if d.nwk != 0x0000 and d.is_initialized]
-
-
-def _never_interviewed(app: Any) -> list[Any]:
-    """Devices zigpy keeps from a join whose interview did not finish."""
-    return [d for d in app.devices.values() if d.nwk != 0x0000 and not d.is_initialized]
 
 
 def _is_mains(device: Any) -> bool:
