@@ -97,6 +97,7 @@ DEVICE_IDS: Mapping[tuple[int, int], LightKind] = {
 """deCONZ's own table (`light_node.cpp`): each pair keeps the type deCONZ gives it."""
 
 _OTHER_PROFILE = {_HA: _ZLL, _ZLL: _HA}
+_OWN_IDS = {profile: {d for p, d in DEVICE_IDS if p == profile} for profile in _OTHER_PROFILE}
 
 NOT_LIGHTS: frozenset[int] = frozenset(
     {
@@ -128,14 +129,14 @@ def by_device_id(ep: EndpointInfo, _read: Reader) -> LightKind | None:
     define is looked up under the other one (ZLL ids announced under HA and back)."""
     kind = DEVICE_IDS.get((ep.profile_id, ep.device_type))
     if kind is None and ep.profile_id in _OTHER_PROFILE:
-        own_ids = {d for p, d in DEVICE_IDS if p == ep.profile_id}
+        own_ids = _OWN_IDS[ep.profile_id]
         if ep.device_type not in own_ids and ep.device_type not in NOT_LIGHTS:
             kind = DEVICE_IDS.get((_OTHER_PROFILE[ep.profile_id], ep.device_type))
     return kind
 
 
 def by_cluster(cluster: int, kind: LightKind) -> Rule:
-    """ "An endpoint serving `cluster` is `kind`": the one line a device family adds."""
+    """The rule "an endpoint serving `cluster` is `kind`": the one line a family adds."""
     required = LightKind(kind.type, kind.dimmable, kind.color, kind.with_level, cluster)
 
     def rule(ep: EndpointInfo, _read: Reader) -> LightKind | None:
