@@ -244,9 +244,12 @@ def manufacturer_id_light(
         manufacturer=manufacturer,
         name=name,
         extra={
-            LevelControl: _level(200),
+            LevelControl: _level(),
             Color: _color(
-                _CAP.Hue_and_saturation | _CAP.XY_attributes | _CAP.Color_temperature,
+                _CAP.Hue_and_saturation
+                | _CAP.Enhanced_hue
+                | _CAP.XY_attributes
+                | _CAP.Color_temperature,  # no colour loop
                 _MODE.Color_temperature,
             ),
             0xFC01: {},

@@ -23,8 +23,8 @@ async def check_served_and_listed(gw: Running, bulb: SimDevice) -> None:
     )
     lights = await gw.get("/lights")
     lid, light = next((i, x) for i, x in lights.items() if x["uniqueid"].startswith(LIGHT))
-    assert (light["type"], light["colorcapabilities"]) == ("Extended color light", 0x19)
-    assert light["state"]["bri"] == 200 and light["state"]["reachable"] is True
+    assert (light["type"], light["colorcapabilities"]) == ("Extended color light", 0x1B)
+    assert light["state"]["bri"] == 254 and light["state"]["reachable"] is True
 
     r = await gw.put(f"/lights/{lid}/state", {"ct": 300})
     assert r.json() == [{"success": {f"/lights/{lid}/state/ct": 300}}]

@@ -65,9 +65,9 @@ async def test_a_light_with_a_manufacturer_device_id_is_a_light(gw: Running) -> 
     await until(lambda: gw.gateway.store.resources_of_device(MFR_LIGHT), what="the light")
     _, light = await gw.find("lights", lambda light: light["uniqueid"].startswith(MFR_LIGHT))
     assert light["type"] == "Extended color light"
-    assert light["colorcapabilities"] == 0x19  # hue/saturation, xy, colour temperature
+    assert light["colorcapabilities"] == 0x1B  # (enhanced) hue, xy, ct; no colour loop
     assert light["capabilities"]["color"]["modes"] == ["ct", "hs", "xy"]
-    assert light["state"]["bri"] == 200 and light["state"]["on"] is True
+    assert light["state"]["bri"] == 254 and light["state"]["on"] is True
     assert {"ct", "xy", "hue", "sat"} <= set(light["state"])
     assert (await device(gw, MFR_LIGHT))["zigbridge"]["status"] == "supported"
 
