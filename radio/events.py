@@ -98,6 +98,15 @@ class DeviceInitialized:
 
 
 @dataclass(frozen=True, slots=True)
+class InterviewFailed:
+    """zigpy could not interview a device that joined (or re-interview one on request): it
+    is in the network, but what it is stays unknown until a re-interview succeeds."""
+
+    ieee: str
+    timestamp: float = field(default_factory=_now)
+
+
+@dataclass(frozen=True, slots=True)
 class DeviceAnnounced:
     """ZDO Device_annce: the device (re)joined or power-cycled."""
 
@@ -130,6 +139,9 @@ class AttributeReport:
     value: Any
     read: bool = False
     timestamp: float = field(default_factory=_now)
+    more: bool = False
+    """Another attribute of the same report frame follows: the gateway publishes the
+    resource once, after the frame's last attribute (one event per report, as deCONZ)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +199,7 @@ RadioEvent = (
     | NetworkDown
     | DeviceJoined
     | DeviceInitialized
+    | InterviewFailed
     | DeviceAnnounced
     | DeviceLeft
     | DeviceRemoved

@@ -24,13 +24,16 @@ from radio.events import (
     DeviceLeft,
     DeviceRemoved,
     EndpointInfo,
+    InterviewFailed,
+    LogicalType,
+    PowerSource,
     RadioEvent,
 )
 
+from . import classify, switches, timefmt, zcl
 from . import groups as group_map
 from . import lights as light_map
 from . import sensors as sensor_map
-from . import switches, timefmt, zcl
 from .groupbook import GroupBook
 from .outbox import Outbox
 from .persistence import Persistence
@@ -62,6 +65,7 @@ class Device:
     last_announced: float | None = None
     resources: list[DeviceResource] = field(default_factory=list)
     orphans: frozenset[str] = _NO_ORPHANS  # uniqueids whose endpoint went away
+    interview: str = "done"  # "joined" (under way), "failed" or "done"
 
     def reader(self, endpoint: int) -> Callable[[int, int], Any]:
         return lambda cluster, attribute: self.cache.get((endpoint, cluster, attribute))
@@ -129,6 +133,20 @@ class DeviceBook:
             self._apply_reachability(dev)
             self._outbox.flush(dev.resources, out)
 
+    def on_interview_news(self, event: DeviceJoined | InterviewFailed, now: float) -> None:
+        """A device that joined, or whose interview failed: known from now on (listed, and
+        a re-interview can be asked for) even before zigpy could say what it is."""
+        ieee = normalize_ieee(event.ieee)
+        dev = self._devices.get(ieee)
+        if dev is None:
+            nwk = event.nwk if isinstance(event, DeviceJoined) else 0
+            info = DeviceInfo(ieee, nwk, None, None, PowerSource.UNKNOWN, LogicalType.UNKNOWN, ())
+            dev = self._devices[ieee] = Device(info, {}, interview="joined", last_seen=now)
+        if isinstance(event, InterviewFailed):
+            dev.interview = "failed"
+        elif dev.interview != "done":
+            dev.interview = "joined"
+
     def on_device_event(
         self, dev: Device, event: RadioEvent, now: float, out: list[Message]
     ) -> None:
@@ -154,6 +172,8 @@ class DeviceBook:
                     dev.last_announced = now
                 dev.info = replace(dev.info, nwk=event.nwk)
                 self._refresh_attrs(dev)
+        if isinstance(event, AttributeReport) and event.more:
+            return  # the rest of the frame follows; its last attribute publishes the lot
         self._outbox.flush(dev.resources, out)
 
     def _mark_seen(self, dev: Device, now: float, out: list[Message]) -> None:
@@ -248,6 +268,7 @@ class DeviceBook:
         else:
             dev.info = info
             dev.cache.update(cached)
+            dev.interview = "done"
         silent = event.restored
         if not silent:
             dev.last_announced = now
@@ -255,7 +276,11 @@ class DeviceBook:
         elif dev.last_seen is None:
             dev.last_seen = info.last_seen  # what zigpy remembers from before the restart
 
-        light_plans = [(ep, found) for ep in info.endpoints if (found := light_map.classify(ep))]
+        light_plans = [
+            (ep, found)
+            for ep in info.endpoints
+            if (found := classify.classify(ep, dev.reader(ep.id)))
+        ]
         sensor_plans = sensor_map.plan_sensors(info, bool(light_plans), dev.read)
         light_ids = self._allocate(
             "lights", [light_uniqueid(info.ieee, ep.id) for ep, _ in light_plans]
@@ -346,7 +371,7 @@ class DeviceBook:
         dev: Device,
         ep: EndpointInfo,
         light_type: str,
-        features: light_map.LightFeatures,
+        features: classify.LightFeatures,
         rid: str,
     ) -> Light:
         uid = light_uniqueid(dev.info.ieee, ep.id)

@@ -45,7 +45,9 @@ def demo_ieee(series: int, index: int) -> str:
 
 
 def demo_home() -> list[SimDevice]:
-    """Ten devices: four lights, a plug, four sensors and a remote."""
+    """Twelve devices: four lights, a plug, four sensors, a remote, a bulb with its maker's
+    own device id (served from its clusters) and a gadget with only manufacturer clusters
+    (listed as unsupported, as such a device would be)."""
     c = catalogue
     return [
         c.extended_color_light(demo_ieee(0, 1), 0x4A01, name="Living room ceiling"),
@@ -60,6 +62,8 @@ def demo_home() -> list[SimDevice]:
         c.door_contact(demo_ieee(0, 8), 0x4A08, name="Front door"),
         c.water_leak(demo_ieee(0, 9), 0x4A09, name="Bathroom leak"),
         c.remote_4button(demo_ieee(0, 10), 0x4A0A, name="Living room remote"),
+        c.manufacturer_id_light(demo_ieee(0, 11), 0x4A0B, name="Reading lamp"),
+        c.manufacturer_only_device(demo_ieee(0, 12), 0x4A0C, name="Maker's gadget"),
     ]
 
 

@@ -60,7 +60,9 @@ def test_json_lines_from_the_daemon_parse(tmp_path):
     assert not any(logger.startswith("zigpy") and level == "INFO" for logger, level in seen)
     assert any(r["message"].startswith(READY) for r in records)
     events = [r["message"] for r in records if r["logger"] == "gateway.events"]
-    assert sum(" interviewed: " in message for message in events) == 10
+    assert sum(" interviewed: " in message for message in events) == 12
+    unsupported = [m for m in events if "is not supported" in m]
+    assert len(unsupported) == 1 and "SIM-MFR1" in unsupported[0]  # the demo's gadget, once
 
 
 def test_text_lines_by_default(restore_logging):

@@ -17,6 +17,8 @@ ROUTERS = {
     "color_temperature_light",
     "dimmable_light",
     "onoff_plug_with_metering",
+    "manufacturer_id_light",
+    "manufacturer_only_device",
 }
 EXPECTED_DEVICE_TYPE = {
     "extended_color_light": 0x010D,
@@ -28,6 +30,8 @@ EXPECTED_DEVICE_TYPE = {
     "door_contact": 0x0402,
     "water_leak": 0x0402,
     "remote_4button": 0x0820,
+    "manufacturer_id_light": 0xABCD,
+    "manufacturer_only_device": 0x0061,
 }
 
 
@@ -94,8 +98,8 @@ async def test_demo_home_joins_within_two_seconds(app: VirtualRadio) -> None:
     await driver.start()
     elapsed = time.monotonic() - started
     assert elapsed < 2.0
-    assert not driver.failed and len(driver.joined) == 10
-    assert len({d.ieee for d in devices}) == len({d.nwk for d in devices}) == 10
+    assert not driver.failed and len(driver.joined) == 12
+    assert len({d.ieee for d in devices}) == len({d.nwk for d in devices}) == 12
     for sim in devices:
         assert app.get_device(sim.ieee).is_initialized
     await driver.stop()
