@@ -15,6 +15,10 @@ broker, received by the same kind of subscriber process.
 * Latency at 100 and 1,000 events/s: the feeder process of ``bench.fanout`` writes one byte
   per frame to a pipe on schedule; latency = the subscriber received it - the feeder wrote
   it (one CLOCK_MONOTONIC for every process).
+* CPU per event (``getrusage`` of this process) over the throughput window, bridge on, then
+  the same daemon with its bridge stopped (done when the bus has had every report), and the
+  bare client. Each window starts with zigpy's deferred database writes drained and ends
+  once its own are written, so on and off count the same zigpy work.
 * RSS: a real ``zigbridge`` process with the bridge on (connected, every retained message and
   discovery config published) and off, alternated, after the same start-up.
 
@@ -175,6 +179,7 @@ class Ours(fanout.Ours):
 class Bare(Source):
     name = "aiomqtt"
     topic = "bench/baseline/events"
+    app = None  # no zigpy: nothing to settle or to wait for
 
     def __init__(self, client: Any, template: str, qos: int) -> None:
         self.client, self.qos = client, qos
@@ -200,8 +205,10 @@ async def _throughput(source: Source, broker: Mosquitto, n: int, base: int) -> d
     values = range(base, base + n)
     sub = Subscriber(broker, source.topic, n, timeout=60)
     await sub.ready()
+    await fanout._settle(source)  # zigpy's deferred writes from before are not ours to count
     cpu0, t0 = await _flood(source.prepare(values), n)
     got = await sub.result()
+    await fanout._settle(source)  # ... and this window's are, bridge on or off alike
     cpu = fanout._cpu() - cpu0
     received = [t for v, t in got.items() if v in values]
     span = (max(received) - t0) if received else float("nan")
@@ -226,11 +233,13 @@ async def _bridge_off_cpu(ours: Ours, n: int, base: int) -> float:
         lambda event: seen.__setitem__(0, seen[0] + ('"temperature"' in event.text))
     )
     try:
+        await fanout._settle(ours)
         cpu0, _ = await _flood(ours.prepare(range(base, base + n)), n)
         for _ in range(6000):
             if seen[0] >= n:
                 break
             await asyncio.sleep(0.01)
+        await fanout._settle(ours)
         return (fanout._cpu() - cpu0) / n * 1e6
     finally:
         stop()
