@@ -183,16 +183,21 @@ def bridge_configs(node: Node) -> dict[str, dict]:
             "origin": origin(node),
         }
     }
-    for key, name, extra in (
-        ("devices", "Devices", {"state_class": "measurement"}),
-        ("permitjoin", "Permit join remaining", {"device_class": "duration", "unit": "s"}),
-        ("channel", "Zigbee channel", {}),
+    for object_id, key, name, extra in (  # keys of the bridge's `bridge/info` payload
+        ("devices", "device_count", "Devices", {"state_class": "measurement"}),
+        (
+            "permitjoin",
+            "permit_join_remaining",
+            "Permit join remaining",
+            {"device_class": "duration", "unit": "s"},
+        ),
+        ("channel", "channel", "Zigbee channel", {}),
     ):
         unit = extra.pop("unit", None)
         config = _entity(
             node,
             device,
-            f"{uid}_{key}",
+            f"{uid}_{object_id}",
             info,
             None,
             name=name,
@@ -202,7 +207,7 @@ def bridge_configs(node: Node) -> dict[str, dict]:
         )
         if unit:
             config["unit_of_measurement"] = unit
-        configs[_topic(node, "sensor", key)] = config
+        configs[_topic(node, "sensor", object_id)] = config
     return configs
 
 

@@ -489,7 +489,7 @@ def test_bridge_entities(home):
     assert connection["device"]["identifiers"] == ["zigbridge_zigbridge_gw1"]
     devices = configs["homeassistant/sensor/zigbridge_gw1/devices/config"]
     assert devices["state_topic"] == "zigbridge/gw1/bridge/info"
-    assert render_value(devices["value_template"], {"devices": 9}) == "9"
+    assert render_value(devices["value_template"], {"device_count": 9}) == "9"
 
 
 def test_resources_without_an_entity(home):
@@ -546,3 +546,20 @@ async def test_demo_home_configs_on_the_broker(bridged, mosquitto):
         event = await watcher.wait(lambda m: m.topic == trigger["topic"])
         assert not event.retain  # a retained press would fire automations again
         assert render_value(trigger["value_template"], event.json()) == trigger["payload"]
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_gateway_sensors_read_what_bridge_info_holds(bridged, mosquitto):
+    """Each gateway sensor's template finds its value in the `bridge/info` the bridge
+    really publishes (HA shows `unknown` for a key that is not there)."""
+    info_topic = f"{root(bridged)}/bridge/info"
+    async with MqttWatcher(mosquitto.url, info_topic) as watcher:
+        info = (await watcher.wait(lambda m: m.topic == info_topic)).json()
+    sensors = {
+        topic: config
+        for topic, config in bridge_configs(node_of(bridged)).items()
+        if config.get("state_topic") == info_topic
+    }
+    assert sensors
+    for topic, config in sensors.items():
+        assert render_value(config["value_template"], info) not in {"", "None"}, topic
