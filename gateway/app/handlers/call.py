@@ -22,13 +22,15 @@ router = Router()
 @dataclass(slots=True)
 class Call:
     """One authenticated request: the gateway, the key used, the path parameters, the raw
-    body and the address the client reached us at (config's `ipaddress`)."""
+    body, the address the client reached us at (config's `ipaddress`) and the URL's query
+    parameters."""
 
     gw: Gateway
     key: str
     params: dict[str, str]
     raw: bytes
     host_ip: str
+    query: tuple[tuple[str, str], ...] = ()
 
     def body(self, address: str, *, allow_empty: bool = False) -> dict[str, Any]:
         """The JSON object; a body that is not one is answered with its error at once,
