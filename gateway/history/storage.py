@@ -16,6 +16,8 @@ Only the recorder's worker thread uses a `Storage`.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -52,6 +54,8 @@ class SchemaTooNew(RuntimeError):
 class Storage:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
+        with contextlib.suppress(FileExistsError):  # who is home when: the owner's alone
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         self._conn = sqlite3.connect(self.path, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
@@ -68,7 +72,8 @@ class Storage:
         version = self._conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             self._conn.close()
-            raise SchemaTooNew(f"{self.path} has schema {version}; this build knows 1")
+            known = SCHEMA_VERSION
+            raise SchemaTooNew(f"{self.path} has schema {version}; this build knows {known}")
         with self._transaction():
             for statement in _SCHEMA:
                 self._conn.execute(statement)

@@ -70,6 +70,11 @@ def test_series_survive_reopening(tmp_path: Path):
     db.close()
 
 
+def test_the_file_is_readable_by_its_owner_only(tmp_path: Path):
+    Storage(tmp_path / "history.db").close()
+    assert (tmp_path / "history.db").stat().st_mode & 0o777 == 0o600
+
+
 def test_a_newer_schema_is_refused(tmp_path: Path):
     Storage(tmp_path / "history.db").close()
     conn = sqlite3.connect(tmp_path / "history.db")
