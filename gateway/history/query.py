@@ -13,10 +13,12 @@ every list is oldest first.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from gateway.history.samples import Sample
 from gateway.history.storage import BucketRow, Row
@@ -82,6 +84,28 @@ def parse_query(pairs: Iterable[tuple[str, str]], now_ms: int) -> HistoryQuery:
         interval = end - start + 1
     limit = _integer("limit", values["limit"], 1, MAX_LIMIT) if "limit" in values else DEFAULT_LIMIT
     return HistoryQuery(tuple(dict.fromkeys(keys)) or None, start, end, interval, agg, limit)
+
+
+def query_pairs(fields: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The URL parameters a JSON request stands for (the v1 websocket's `history` message:
+    `{"keys": ["temperature"], "start": 1700000000000, ...}`), so that the one handler checks
+    and answers it: a list of keys is joined with commas, an integral number written as
+    text, None leaves the parameter out; anything else is passed on as JSON text, which the
+    handler refuses naming the parameter."""
+    pairs = []
+    for name, value in fields.items():
+        if value is None:
+            continue
+        if isinstance(value, str):
+            text = value
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            text = str(int(value)) if float(value).is_integer() else repr(value)
+        elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+            text = ",".join(value)
+        else:
+            text = json.dumps(value)
+        pairs.append((name, text))
+    return tuple(pairs)
 
 
 def _keys(text: str) -> list[str]:

@@ -10,6 +10,7 @@ from gateway.history.query import (
     HistoryQuery,
     bucket_points,
     parse_query,
+    query_pairs,
     raw_points,
 )
 
@@ -80,6 +81,36 @@ def test_an_unknown_parameter_is_not_a_bad_value():
     with pytest.raises(BadParameter) as raised:
         parse_query([("keys", "t"), ("from", "1")], NOW)
     assert (raised.value.name, raised.value.known) == ("from", False)
+
+
+def test_a_json_request_becomes_the_same_parameters():
+    fields = {"keys": ["temperature", "humidity"], "start": 1_700_000_000_000, "end": None}
+    fields |= {"interval": 60000.0, "agg": "max", "limit": 5}
+    pairs = query_pairs(fields)
+    assert pairs == (
+        ("keys", "temperature,humidity"),
+        ("start", "1700000000000"),
+        ("interval", "60000"),
+        ("agg", "max"),
+        ("limit", "5"),
+    )
+    assert parse_query(pairs, NOW).keys == ("temperature", "humidity")
+
+
+@pytest.mark.parametrize(
+    ("fields", "bad"),
+    [
+        ({"limit": 1.5}, "limit"),
+        ({"limit": True}, "limit"),
+        ({"keys": ["temperature", 5]}, "keys"),
+        ({"keys": {"a": 1}}, "keys"),
+        ({"start": [1]}, "start"),
+    ],
+)
+def test_a_json_value_of_the_wrong_type_is_a_bad_parameter(fields, bad):
+    with pytest.raises(BadParameter) as raised:
+        parse_query(query_pairs(fields), NOW)
+    assert raised.value.name == bad
 
 
 def test_raw_points_merge_waiting_rows_and_keep_the_newest():
