@@ -82,6 +82,38 @@ def seed(path: Path, series: list[tuple[str, str]], end_ms: int) -> int:
     return rows
 
 
+def churn(path: Path, series: list[tuple[str, str]], start_ms: int, days: int) -> list[float]:
+    """`days` more of the same reports on the seeded file, as the daemon would write them
+    (batches of 1000 time-ordered samples) with an hourly prune at the retention; returns
+    each prune's duration in ms."""
+    from gateway.history.recorder import DEFAULT_BATCH_ROWS
+    from gateway.history.samples import Sample
+    from gateway.history.storage import Storage
+
+    storage = Storage(path)
+    rng = random.Random(14)
+    offsets = [rng.randrange(STEP_MS) for _ in series]
+    prunes: list[float] = []
+    batch: list[Sample] = []
+    next_prune = start_ms + HOUR_MS
+    for step in range(start_ms, start_ms + days * DAY_MS, STEP_MS):
+        for (sensor, key), offset in zip(series, offsets, strict=True):
+            batch.append(Sample(sensor, key, step + offset, rng.randint(1500, 2500)))
+            if len(batch) >= DEFAULT_BATCH_ROWS:
+                storage.write(batch)
+                batch = []
+        if step >= next_prune:
+            t0 = now()
+            storage.prune(step - DAYS * DAY_MS)
+            prunes.append((now() - t0) * 1000.0)
+            next_prune += HOUR_MS
+    storage.write(batch)
+    storage.close()
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return prunes
+
+
 # ---- queries --------------------------------------------------------------------------------
 
 
@@ -318,8 +350,37 @@ async def recording(report: Report, events: int, rounds: int) -> None:
     )
 
 
+async def steady_state(report: Report, work: Path, days: int) -> None:
+    """The seeded file after `days` more of reports and hourly prunes: the size stays."""
+    path = work / "history-data" / "history.db"
+    series = series_of(sensor_ids(path.parent), SERIES)
+    with sqlite3.connect(path) as db:
+        last = db.execute("SELECT max(ms) FROM samples").fetchone()[0]
+    t0 = now()
+    prunes = await asyncio.to_thread(churn, path, series, last + 1, days)
+    elapsed = now() - t0
+    size_mb = path.stat().st_size / 2**20
+    report.add(
+        f"history_db_mb_after_{DAYS + days}d",
+        size_mb,
+        unit="MiB",
+        section=SECTION,
+        label=f"history.db after {days} more days of the same reports, pruned hourly",
+        note=f"vs history_db_mb_7d; {elapsed:.1f} s to write them",
+    )
+    report.add(
+        "history_prune_ms",
+        median(prunes),
+        unit="ms",
+        section=SECTION,
+        label=f"one hourly prune ({SERIES} series, an hour of samples each)",
+        note=f"max {max(prunes):.1f} ms over {len(prunes)} prunes",
+    )
+
+
 async def run(
     report: Report, template: Path, work: Path, devices: int, key: str, *, quick: bool
 ) -> None:
     await queries(report, template, work, devices, key, 200 if quick else 500)
-    await recording(report, 20_000 if quick else 100_000, 3)
+    await steady_state(report, work, 2 if quick else 7)
+    await recording(report, 20_000 if quick else 100_000, 3 if quick else 5)
