@@ -155,7 +155,9 @@ def in_window(samples: Iterable[Sample], sensor: str, key: str, q: HistoryQuery)
 
 def raw_points(stored: Sequence[Row], waiting: Sequence[Row], limit: int) -> list[Point]:
     """Stored and waiting rows merged (a waiting sample replaces a stored one at the same
-    ms, as its write will), the newest `limit`, oldest first."""
+    ms, as its write will), the newest `limit`, oldest first; both come in time order."""
+    if not waiting:  # the usual case: nothing of this series waits
+        return [[ms, value] for ms, value in stored[-limit:]]
     merged = dict(stored)
     merged.update(waiting)
     return [[ms, merged[ms]] for ms in sorted(merged)[-limit:]]
