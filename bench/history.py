@@ -241,12 +241,14 @@ async def queries(report: Report, template: Path, work: Path, devices: int, key:
             results[name] = await asyncio.to_thread(rest_times, port, paths)
     finally:
         await asyncio.to_thread(CHILDREN.stop, proc)
+    floor.sort()
     report.add(
         "history_rest_floor_p99_ms",
-        percentile(sorted(floor), 99),
+        percentile(floor, 99),
         unit="ms",
         section=SECTION,
         label="baseline: GET /sensors/<id> p99 (HTTP + dispatch alone)",
+        note=f"p50 {percentile(floor, 50):.2f} ms",
     )
     for name, (_, sql, params, label) in kinds.items():
         bare = await asyncio.to_thread(sql_times, data / "history.db", picks, sql, params)
