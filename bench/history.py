@@ -139,6 +139,27 @@ def rest_times(port: int, paths: list[str]) -> list[float]:
         conn.close()
 
 
+def recorder_times(path: Path, picks: list[tuple[str, str]], query: str) -> list[float]:
+    """`Recorder.query` in this process (the worker-thread hop, the merge with what waits)
+    for each pick, the parameters parsed from `query` once."""
+    from urllib.parse import parse_qsl
+
+    from gateway.history.query import parse_query
+    from gateway.history.recorder import Recorder
+
+    recorder = Recorder(path, DAYS, clock=time.time)
+    try:
+        q = parse_query(parse_qsl(query), int(time.time() * 1000))
+        times = []
+        for sensor, key in picks:
+            t0 = now()
+            recorder.query(sensor, (key,), q).result(10)
+            times.append((now() - t0) * 1000.0)
+        return times
+    finally:
+        recorder.close()
+
+
 def sql_times(path: Path, picks: list[tuple[str, str]], sql: str, params) -> list[float]:
     """The bare SELECT for each pick; `params(series_id)` gives its parameters."""
     db = sqlite3.connect(path)
@@ -250,8 +271,9 @@ async def queries(report: Report, template: Path, work: Path, devices: int, key:
         label="baseline: GET /sensors/<id> p99 (HTTP + dispatch alone)",
         note=f"p50 {percentile(floor, 50):.2f} ms",
     )
-    for name, (_, sql, params, label) in kinds.items():
+    for name, (query, sql, params, label) in kinds.items():
         bare = await asyncio.to_thread(sql_times, data / "history.db", picks, sql, params)
+        inner = sorted(await asyncio.to_thread(recorder_times, data / "history.db", picks, query))
         ours = sorted(results[name])
         report.add(
             f"history_{name}_p99_ms",
@@ -260,6 +282,14 @@ async def queries(report: Report, template: Path, work: Path, devices: int, key:
             section=SECTION,
             label=f"GET /sensors/<id>/history p99: {label}",
             note=f"p50 {percentile(ours, 50):.2f} ms; {n} queries",
+        )
+        report.add(
+            f"history_recorder_{name}_p99_ms",
+            percentile(inner, 99),
+            unit="ms",
+            section=SECTION,
+            label="the same through Recorder.query in-process (no HTTP)",
+            note=f"p50 {percentile(inner, 50):.2f} ms",
         )
         bare.sort()
         report.add(
