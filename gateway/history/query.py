@@ -128,13 +128,27 @@ def _time(name: str, text: str) -> int:
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
-        raise BadParameter(name, text) from None
+        when = _plus_lost_in_url(text)
+        if when is None:
+            raise BadParameter(name, text) from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     ms = round(when.timestamp() * 1000)
     if not 0 <= ms <= _MAX_MS:
         raise BadParameter(name, text)
     return ms
+
+
+def _plus_lost_in_url(text: str) -> datetime | None:
+    """`...T08:00:00+01:00` typed into a URL arrives as `...T08:00:00 01:00` (a `+` in a
+    query string is a space): read the last space as the zone's sign."""
+    head, space, zone = text.rpartition(" ")
+    if not space or not zone[:1].isdigit():
+        return None
+    try:
+        return datetime.fromisoformat(f"{head}+{zone}")
+    except ValueError:
+        return None
 
 
 # ---- building the answer ----------------------------------------------------------------

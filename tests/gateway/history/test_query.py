@@ -32,6 +32,11 @@ def test_times_in_ms_or_iso_8601_utc_when_no_zone_is_given():
     assert (q.start, q.end) == (NOW - 8 * 3600_000, NOW + 250)
 
 
+def test_a_zone_whose_plus_became_a_space_in_the_url_is_read_as_meant():
+    q = parse_query([("start", "2027-01-15T10:00:00 02:00"), ("end", "2027-01-15 08:00")], NOW)
+    assert (q.start, q.end) == (NOW, NOW)
+
+
 def test_end_alone_moves_the_default_window():
     q = parse_query([("end", "1000000000000")], NOW)
     assert (q.start, q.end) == (1_000_000_000_000 - DAY, 1_000_000_000_000)
