@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gateway.history.query import (
     DEFAULT_LIMIT,
@@ -61,6 +63,8 @@ def test_an_interval_means_avg_buckets_and_agg_without_interval_one_bucket():
         ([("start", "-5")], "start"),
         ([("end", "1e12")], "end"),
         ([("end", "99999999999999999999")], "end"),
+        ([("start", "0001-01-01T00:00+01:00")], "start"),
+        ([("end", "9999-12-31T23:59:59-12:00")], "end"),
         ([("start", "2000"), ("end", "1000")], "start"),
         ([("interval", "0")], "interval"),
         ([("interval", "1.5")], "interval"),
@@ -145,3 +149,17 @@ def test_bucket_limit_keeps_the_newest_buckets():
     q = HistoryQuery(("t",), 1000, 9999, 1000, "count", 2)
     stored = [(0, 1, 1.0, 1, 1), (1, 1, 1.0, 1, 1)]
     assert bucket_points(stored, [(5500, 1)], q) == [[2000, 1], [5000, 1]]
+
+
+PARAMETER_NAMES = st.sampled_from(["keys", "start", "end", "interval", "agg", "limit", "x"])
+
+
+@given(st.lists(st.tuples(PARAMETER_NAMES, st.text(max_size=40)), max_size=8))
+def test_any_parameters_are_a_query_or_a_named_bad_parameter(pairs):
+    try:
+        q = parse_query(pairs, NOW)
+    except BadParameter as bad:
+        assert bad.name in {name for name, _ in pairs}
+    else:
+        assert q.start <= q.end and 1 <= q.limit <= 10_000
+        assert (q.agg == "none") == (q.interval is None)
