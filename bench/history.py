@@ -262,44 +262,24 @@ async def queries(report: Report, template: Path, work: Path, devices: int, key:
             results[name] = await asyncio.to_thread(rest_times, port, paths)
     finally:
         await asyncio.to_thread(CHILDREN.stop, proc)
-    floor.sort()
-    report.add(
-        "history_rest_floor_p99_ms",
-        percentile(floor, 99),
-        unit="ms",
-        section=SECTION,
-        label="baseline: GET /sensors/<id> p99 (HTTP + dispatch alone)",
-        note=f"p50 {percentile(floor, 50):.2f} ms",
-    )
-    for name, (query, sql, params, label) in kinds.items():
+    label = "baseline: GET /sensors/<id> p99 (HTTP + dispatch alone)"
+    add_p99(report, "history_rest_floor_p99_ms", floor, label)
+    for name, (query, sql, params, what) in kinds.items():
         bare = await asyncio.to_thread(sql_times, data / "history.db", picks, sql, params)
-        inner = sorted(await asyncio.to_thread(recorder_times, data / "history.db", picks, query))
-        ours = sorted(results[name])
-        report.add(
-            f"history_{name}_p99_ms",
-            percentile(ours, 99),
-            unit="ms",
-            section=SECTION,
-            label=f"GET /sensors/<id>/history p99: {label}",
-            note=f"p50 {percentile(ours, 50):.2f} ms; {n} queries",
-        )
-        report.add(
-            f"history_recorder_{name}_p99_ms",
-            percentile(inner, 99),
-            unit="ms",
-            section=SECTION,
-            label="the same through Recorder.query in-process (no HTTP)",
-            note=f"p50 {percentile(inner, 50):.2f} ms",
-        )
-        bare.sort()
-        report.add(
-            f"history_sql_{name}_p99_ms",
-            percentile(bare, 99),
-            unit="ms",
-            section=SECTION,
-            label="baseline: the same SELECT on the same file, bare sqlite3",
-            note=f"p50 {percentile(bare, 50):.2f} ms",
-        )
+        inner = await asyncio.to_thread(recorder_times, data / "history.db", picks, query)
+        label = f"GET /sensors/<id>/history p99: {what}"
+        add_p99(report, f"history_{name}_p99_ms", results[name], label, f"; {n} queries")
+        label = "the same through Recorder.query in-process (no HTTP)"
+        add_p99(report, f"history_recorder_{name}_p99_ms", inner, label)
+        label = "baseline: the same SELECT on the same file, bare sqlite3"
+        add_p99(report, f"history_sql_{name}_p99_ms", bare, label)
+
+
+def add_p99(report: Report, name: str, times: list[float], label: str, more: str = "") -> None:
+    """The p99 of `times` (ms) as a figure, its p50 in the note."""
+    ordered = sorted(times)
+    note = f"p50 {percentile(ordered, 50):.2f} ms{more}"
+    report.add(name, percentile(ordered, 99), unit="ms", section=SECTION, label=label, note=note)
 
 
 # ---- recording ------------------------------------------------------------------------------
