@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-SCENARIOS = ("startup", "memory", "rest", "fanout", "history")
+SCENARIOS = ("startup", "memory", "rest", "fanout", "mqtt", "history")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -213,6 +213,13 @@ async def run(args: argparse.Namespace, work: Path) -> object:
                     puts=200 if quick else 300,
                 )
                 lap("REST")
+            if "mqtt" in only:
+                from . import mqtt
+
+                print("MQTT", flush=True)
+                plan = mqtt.Plan(repeats=1, latency_seconds=2.0, rss_runs=1) if quick else None
+                await mqtt.run(report, prep.data_dir, work, args.devices, plan or mqtt.Plan())
+                lap("MQTT")
             if "history" in only:
                 print("history", flush=True)
                 await history.run(report, prep.data_dir, work, args.devices, prep.key, quick=quick)

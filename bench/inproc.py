@@ -19,11 +19,18 @@ from gateway.daemon.settings import Settings, build_settings, radio_settings
 from .common import HOST
 
 
-async def start_daemon(template: Path, work: Path, devices: int, **options: Any) -> Daemon:
+async def start_daemon(
+    template: Path,
+    work: Path,
+    devices: int,
+    mqtt_pacing: dict[str, Any] | None = None,
+    **options: Any,
+) -> Daemon:
     """A daemon on a copy of a prepared data dir (known devices: a restart, no interviews),
     on ephemeral ports, with the demo devices attached but not reporting by themselves;
-    `options`: other settings by option name (`history_days=0`)."""
-    daemon = Daemon(_settings(template, work, devices, **options))
+    `options`: more settings by option name (`mqtt_url=...`), `mqtt_pacing`: the bridge's
+    own knobs (`gateway.mqtt.bridge.Pacing`)."""
+    daemon = Daemon(_settings(template, work, devices, **options), mqtt_pacing=mqtt_pacing)
     await daemon.start()
     if daemon.demo.failed:
         raise RuntimeError(f"{len(daemon.demo.failed)} simulated devices did not come back")

@@ -52,9 +52,18 @@ class Daemon:
     `settings` unless given (`radio_settings(settings, **knobs)`, for a test's timeouts);
     `--radio auto` fills in the stick it finds there."""
 
-    def __init__(self, settings: Settings, radio: RadioSettings | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        radio: RadioSettings | None = None,
+        mqtt_pacing: dict[str, Any] | None = None,
+    ):
+        """`mqtt_pacing`: the MQTT bridge's own knobs (`gateway.mqtt.bridge.Pacing`:
+        reconnect backoff, publish rate), for tests and benchmarks."""
         self.settings = settings
         self.radio_settings = radio or radio_settings(settings)
+        self.mqtt_pacing = mqtt_pacing or {}
+        self.mqtt: Any = None
         self.gateway: Gateway | None = None
         self.ws: WebsocketEventServer | None = None
         self.rest: RestServer | None = None
@@ -106,6 +115,23 @@ class Daemon:
         self.rest = RestServer(self.metrics.wrap(create_app(gw)), s.host, s.http_port, guard)
         await self.rest.start()
         await gw.start_timers()
+        if self.settings.mqtt.url:
+            await self._start_mqtt(gw)
+
+    async def _start_mqtt(self, gw: Gateway) -> None:
+        """The MQTT bridge, connecting in the background (a broker that is down delays
+        nothing); imported only when configured, so aiomqtt costs nothing otherwise."""
+        from gateway.mqtt.bridge import MqttBridge, Pacing
+        from gateway.mqtt.config import bridge_config
+
+        config = bridge_config(self.settings.mqtt)
+        try:
+            self.mqtt = MqttBridge(gw, config, Pacing(**self.mqtt_pacing))
+        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+            files = [str(f) for f in (config.ca_file, config.cert_file, config.key_file) if f]
+            reason = getattr(exc, "strerror", None) or exc
+            raise StartupError(f"mqtt: cannot use {', '.join(files)}: {reason}") from None
+        await self.mqtt.start()
 
     def _setting_overrides(self, gw: Gateway) -> dict[str, Any]:
         """The `[gateway]` section, deCONZ `/config` keys by name: they win at start, and
@@ -155,6 +181,9 @@ class Daemon:
                 with contextlib.suppress(Exception):
                     await helper.stop()
         self.pairing = self.demo = None
+        if self.mqtt is not None:
+            await self.mqtt.stop()
+            self.mqtt = None
         self.autobackup.stop()
         if self.gateway is not None:
             await self.gateway.radio.stop()

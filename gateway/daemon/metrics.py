@@ -231,6 +231,7 @@ class Metrics:
                 (({}, round(self.started, 3)),),
             ),
         ]
+        families += self._mqtt()
         rss = resident_memory_bytes()
         if rss is not None:
             families.append(
@@ -270,6 +271,38 @@ class Metrics:
             )
         )
         return families
+
+    def _mqtt(self) -> list[Family]:
+        """Only with a bridge configured: a 0 would otherwise look like an outage."""
+        bridge = getattr(self.daemon, "mqtt", None)
+        if bridge is None:
+            return []
+        return [
+            Family(
+                "zigbridge_mqtt_connected",
+                "gauge",
+                "1 while the MQTT bridge is connected to its broker, else 0",
+                (({}, 1 if bridge.connected else 0),),
+            ),
+            Family(
+                "zigbridge_mqtt_connection_failures_total",
+                "counter",
+                "MQTT connections lost and connection attempts that failed",
+                (({}, bridge.failures),),
+            ),
+            Family(
+                "zigbridge_mqtt_messages_published_total",
+                "counter",
+                "Messages the MQTT bridge published (retained states, events, answers)",
+                (({}, bridge.published),),
+            ),
+            Family(
+                "zigbridge_mqtt_commands_total",
+                "counter",
+                "Commands from the broker answered on bridge/response",
+                (({}, bridge.commands_answered),),
+            ),
+        ]
 
     def _guard_counts(self) -> list[tuple[str, int]]:
         rest = self.daemon.rest

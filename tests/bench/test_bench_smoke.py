@@ -13,16 +13,26 @@ from bench.common import Report, fmt
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_help_runs():
+def help_text(module: str) -> str:
     out = subprocess.run(
-        [sys.executable, "-m", "bench", "--help"],
+        [sys.executable, "-m", module, "--help"],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=30,
     )
     assert out.returncode == 0, out.stderr
-    assert "--quick" in out.stdout and "--soak" in out.stdout
+    return out.stdout
+
+
+def test_help_runs():
+    text = help_text("bench")
+    assert "--quick" in text and "--soak" in text and "mqtt" in text
+
+
+def test_mqtt_help_runs():
+    text = help_text("bench.mqtt")
+    assert "--pacing-rate" in text and "--no-homeassistant" in text
 
 
 def test_figure_lines_are_plain_numbers():

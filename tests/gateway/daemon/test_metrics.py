@@ -75,6 +75,9 @@ async def test_metrics_parse_and_describe_the_gateway(gw):
     temperature = dict(resource="sensor", type="ZHATemperature", reachable="true")
     assert value(samples, "zigbridge_devices", **temperature) == 1
     assert value(samples, "zigbridge_radio_events_total", event="device_initialized") >= 10
+    # no mqtt.url: no bridge, and no MQTT metric that would look like an outage
+    assert gw.daemon.mqtt is None
+    assert not any(name.startswith("zigbridge_mqtt") for name in types)
 
 
 def _version(samples: Samples) -> str:
