@@ -102,7 +102,7 @@ class Daemon:
         self.preflight()
         asyncio.get_running_loop().set_exception_handler(AcceptErrorLimiter())
         s = self.settings.server
-        self.gateway = gw = Gateway(self.radio_settings)
+        self.gateway = gw = Gateway(self.radio_settings, history_days=self.settings.history.days)
         gw.radio.app_created_hooks.append(self.autobackup.attach)
         gw.save_config(self._setting_overrides(gw))
         gw.bus.watch(self.metrics.on_radio_event)

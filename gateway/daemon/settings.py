@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, get_type_hints
 
 from gateway.app.limits import DEFAULT_MAX_CLIENTS, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT
 from gateway.daemon.logs import FORMATS, LEVELS, NAMESPACES, LogSettings
+from gateway.history.recorder import DEFAULT_DAYS as DEFAULT_HISTORY_DAYS
 from gateway.mqtt import config as mqtt_config
 from radio.failures import ConfigError
 from radio.options import RESERVED_ZIGPY_KEYS
@@ -330,6 +331,13 @@ OPTIONS: tuple[Option, ...] = (
         DEFAULT_MAX_CLIENTS,
         "websocket connections at most; past it new clients are refused (HTTP 503)",
     ),
+    Option(
+        "history_days",
+        "history.days",
+        _integer(0, 3650),
+        DEFAULT_HISTORY_DAYS,
+        "days of sensor history kept in history.db (0: none is recorded)",
+    ),
     Option("log_level", "log.level", _LEVEL, "INFO", "log level"),
     Option("log_format", "log.format", _choice(FORMATS), "text", "log line format"),
     Option(
@@ -477,6 +485,13 @@ class ServerSection:
 
 
 @dataclass(frozen=True, slots=True)
+class HistorySection:
+    """Sensor state values over time (`GET /sensors/<id>/history`)."""
+
+    days: int  # retention; 0 turns recording off
+
+
+@dataclass(frozen=True, slots=True)
 class SimSection:
     """`--radio sim` only."""
 
@@ -512,6 +527,7 @@ class Settings:
     radio: RadioSection
     network: NetworkSection
     server: ServerSection
+    history: HistorySection
     log: LogSettings
     mqtt: MqttSection
     sim: SimSection
