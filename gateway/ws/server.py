@@ -25,7 +25,8 @@ import socket
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosedError
@@ -41,6 +42,7 @@ __all__ = [
     "DEFAULT_FLUSH_INTERVAL",
     "DEFAULT_MAX_BUFFER",
     "Authenticator",
+    "Endpoint",
     "MessageHandler",
     "Subscriber",
     "WebsocketEventServer",
@@ -73,6 +75,20 @@ SHUTDOWN_CLOSE = (CloseCode.GOING_AWAY, "server shutting down")
 
 Authenticator = Callable[[Request], bool | Awaitable[bool]]
 MessageHandler = Callable[["Subscriber", str], Awaitable[None] | None]
+
+
+class Endpoint(Protocol):
+    """A protocol served on one path instead of the deCONZ stream (websocket v1 on `/v1`).
+
+    Its clients never take the shared batch: they get only what the endpoint sends them
+    (`send`, `send_to`), with the same backpressure as everybody. The callbacks are
+    synchronous, so what they send is in order with everything published around them."""
+
+    max_message_size: int
+
+    def opened(self, client: Subscriber) -> None: ...
+    def received(self, client: Subscriber, message: str | bytes) -> None: ...
+    def closed(self, client: Subscriber) -> None: ...
 
 
 def encode_event(message: Mapping[str, Any] | str) -> str:
@@ -173,6 +189,7 @@ class Subscriber:
         "_extensions",
         "_own",
         "_own_bytes",
+        "_private",
         "_protocol",
         "_server",
         "_transport",
@@ -191,6 +208,7 @@ class Subscriber:
         self._own: list[bytes] | None = None
         self._own_bytes = 0
         self._abort: asyncio.TimerHandle | None = None
+        self._private = False  # an endpoint's client: frames of its own, never the batch
 
     def __repr__(self) -> str:
         return f"<Subscriber {self.peer} {self._protocol.state.name}>"
@@ -227,10 +245,10 @@ class Subscriber:
         """Write its own frames; back to the shared batch unless it compresses."""
         if self._own and self.is_open:
             self._transport.write(b"".join(self._own))
-        self._own = [] if self._extensions else None
+        self._own = [] if self._extensions or self._private else None
         self._own_bytes = 0
 
-    def _close(self, code: CloseCode, reason: str, timeout: float) -> None:
+    def _close(self, code: int, reason: str, timeout: float) -> None:
         """Start the closing handshake without awaiting it; abort after ``timeout``.
 
         ``connection.close()`` is avoided on purpose: it awaits the transport draining, which
@@ -272,7 +290,10 @@ class WebsocketEventServer:
         compression: ``None`` (default, ~14 KiB per connection and one shared frame per
             event) or ``"deflate"`` (~64 KiB per connection, one compression per client).
         authenticate: optional ``(request) -> bool`` (or awaitable), checked during the
-            handshake; ``False`` answers HTTP 403. deCONZ clients send no credentials.
+            handshake of the deCONZ stream (not of ``endpoints``); ``False`` answers
+            ``refusal`` (HTTP 403 unless given). deCONZ clients send no credentials.
+        endpoints: other protocols by URL path (``{"/v1": ...}``), see :class:`Endpoint`;
+            any other path is the deCONZ stream.
         on_message: optional ``(subscriber, text)`` callback (or coroutine) for client text
             frames, which are otherwise ignored. Called in order, one at a time per client;
             keep it quick, the client's further frames wait for it.
@@ -299,6 +320,8 @@ class WebsocketEventServer:
         max_buffer: int = DEFAULT_MAX_BUFFER,
         compression: str | None = None,
         authenticate: Authenticator | None = None,
+        refusal: HTTPStatus = HTTPStatus.FORBIDDEN,
+        endpoints: Mapping[str, Endpoint] | None = None,
         on_message: MessageHandler | None = None,
         ping_interval: float | None = 20.0,
         ping_timeout: float | None = 20.0,
@@ -312,7 +335,11 @@ class WebsocketEventServer:
         self._max_buffer = max_buffer
         self._compression = compression
         self._authenticate = authenticate
+        self._refusal = refusal
         self._on_message = on_message
+        self._endpoints = dict(endpoints or {})
+        self._private: set[Subscriber] = set()  # the endpoints' clients
+        self._private_pending: set[Subscriber] = set()  # ... with frames to write
         self._ping_interval = ping_interval
         self._ping_timeout = ping_timeout
         self._close_timeout = close_timeout
@@ -352,16 +379,16 @@ class WebsocketEventServer:
 
     @property
     def subscribers(self) -> frozenset[Subscriber]:
-        return frozenset(self._subscribers)
+        return frozenset(self._subscribers | self._private)
 
     @property
     def client_count(self) -> int:
-        return len(self._subscribers)
+        return len(self._subscribers) + len(self._private)
 
     @property
     def stats(self) -> WebsocketStats:
         return WebsocketStats(
-            clients=len(self._subscribers),
+            clients=len(self._subscribers) + len(self._private),
             clients_accepted=self._accepted,
             clients_dropped_slow=self._dropped_slow,
             events_published=self._published,
@@ -397,7 +424,7 @@ class WebsocketEventServer:
             return
         server.close()  # stop accepting; handshakes still in progress get HTTP 503
         self._flush()
-        for subscriber in self._subscribers:
+        for subscriber in (*self._subscribers, *self._private):
             subscriber._close(*SHUTDOWN_CLOSE, self._close_timeout)
         await server.wait_closed()
         self._cancel_flush()
@@ -428,10 +455,31 @@ class WebsocketEventServer:
         if not subscriber.is_open:
             return
         payload, shared = self._encode(message)
+        if subscriber._private:
+            self._queue_private(subscriber, payload, shared)
+            return
         if subscriber._own is None:
             self._detach(subscriber, list(self._batch), self._batch_bytes)
         self._queue_own(subscriber, payload, shared)
         self._schedule_flush()
+
+    def send_to(self, subscribers: list[Subscriber], message: str) -> None:
+        """One message to several endpoint clients, encoded into one shared frame."""
+        payload, shared = self._encode(message)
+        for subscriber in subscribers:
+            if subscriber.is_open:
+                self._queue_private(subscriber, payload, shared)
+
+    def close_client(self, subscriber: Subscriber, code: int, reason: str) -> None:
+        """Close one client after what it was sent (an endpoint's verdict)."""
+        subscriber._close(code, reason, self._close_timeout)
+
+    def _queue_private(self, subscriber: Subscriber, payload: bytes, shared: bytes) -> None:
+        if subscriber._queue(payload, shared, self._max_buffer):
+            self._private_pending.add(subscriber)
+            self._schedule_flush()
+        else:
+            self._drop_slow(subscriber)
 
     def _encode(self, message: Mapping[str, Any] | str) -> tuple[bytes, bytes]:
         payload = encode_event(message).encode()
@@ -503,6 +551,10 @@ class WebsocketEventServer:
                 if room < headroom:
                     headroom = room
         self._headroom = headroom
+        if self._private_pending:
+            for subscriber in self._private_pending:
+                subscriber._flush_own()
+            self._private_pending.clear()
 
     def _drop_slow(self, subscriber: Subscriber) -> None:
         self._dropped_slow += 1
@@ -541,7 +593,7 @@ class WebsocketEventServer:
         if self._refusing:
             self._refusing = False
             LOGGER.info("Websocket accepting new clients again")
-        if self._authenticate is None:
+        if self._authenticate is None or urlsplit(request.path).path in self._endpoints:
             return None
         return self._check_credentials(connection, request)
 
@@ -564,7 +616,7 @@ class WebsocketEventServer:
         if allowed:
             return None
         LOGGER.info("Rejected websocket client %s", _format_peer(connection.remote_address))
-        return connection.respond(HTTPStatus.FORBIDDEN, "Forbidden\n")
+        return connection.respond(self._refusal, f"{self._refusal.phrase}\n")
 
     async def _serve_connection(self, connection: ServerConnection) -> None:
         # websockets (14-17.4) calls this right after writing the 101 response, without
@@ -574,6 +626,11 @@ class WebsocketEventServer:
         subscriber = Subscriber(connection, self)
         if isinstance(connection, _MeteredConnection):
             connection.on_flood = lambda: self._drop_flooding(subscriber)
+        if self._endpoints:
+            endpoint = self._endpoints.get(urlsplit(connection.request.path).path)
+            if endpoint is not None:
+                await self._serve_endpoint(endpoint, subscriber)
+                return
         if subscriber._extensions or self._batch:
             # Compressed: frames of its own, always. Otherwise it takes only the events
             # published from now on: the batch so far predates it.
@@ -593,6 +650,30 @@ class WebsocketEventServer:
             self._detached.discard(subscriber)
             subscriber._release()
             LOGGER.debug("Websocket client %s disconnected", subscriber.peer)
+
+    async def _serve_endpoint(self, endpoint: Endpoint, subscriber: Subscriber) -> None:
+        connection = subscriber.connection
+        # websockets 16+ reads max_message_size, earlier releases max_size
+        connection.protocol.max_message_size = endpoint.max_message_size  # type: ignore[attr-defined]
+        connection.protocol.max_size = endpoint.max_message_size  # type: ignore[attr-defined]
+        subscriber._private = True
+        subscriber._own = []
+        self._private.add(subscriber)
+        self._accepted += 1
+        try:
+            endpoint.opened(subscriber)
+            async for message in connection:
+                endpoint.received(subscriber, message)
+        except ConnectionClosedError:
+            pass
+        except Exception:
+            LOGGER.exception("Websocket endpoint failed for client %s", subscriber.peer)
+            self.close_client(subscriber, CloseCode.INTERNAL_ERROR, "internal error")
+        finally:
+            self._private.discard(subscriber)
+            self._private_pending.discard(subscriber)
+            subscriber._release()
+            endpoint.closed(subscriber)
 
     async def _dispatch(self, subscriber: Subscriber, text: str) -> None:
         assert self._on_message is not None

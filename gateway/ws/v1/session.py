@@ -54,6 +54,7 @@ class Call:
     body: bytes = b""
     query: tuple[tuple[str, str], ...] = ()
     wants_outcome: bool = False
+    history: bool = False  # answered with the body itself, an error frame if it failed
 
 
 Output = Send | Close | Call
@@ -355,7 +356,8 @@ class Session:
             if agg not in HISTORY_AGGREGATES:
                 raise Refused("bad_request", f"agg is one of {', '.join(HISTORY_AGGREGATES)}")
             query.append(("agg", agg))
-        return [Call(msg_id, "GET", f"/sensors/{parts[1]}/history", query=tuple(query))]
+        path = f"/sensors/{parts[1]}/history"
+        return [Call(msg_id, "GET", path, query=tuple(query), history=True)]
 
 
 _HANDLERS: dict[str, Callable[[Session, int, dict[str, Any]], list[Output]]] = {

@@ -385,6 +385,7 @@ def test_history_maps_onto_the_rest_query(gateway: Gateway):
             ("limit", "100"),
             ("agg", "avg"),
         ),
+        history=True,
     )
     points = {"points": {"temperature": [[1000, 21.5]]}}
     assert wire._take(wire.session.history_answered(7, 200, points)) == [
