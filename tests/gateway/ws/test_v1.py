@@ -193,7 +193,7 @@ def _journal_text(gw: Running, seq: int) -> str:
 
 async def test_events_match_the_filter_in_order_and_legacy_is_unchanged(gw: Running):
     sensors = await temperature_sensors(gw)
-    (sid, uid), (other_sid, other_uid) = sensors[0], sensors[1]
+    (sid, uid), (_, other_uid) = sensors[0], sensors[1]
     legacy = WsClient(await websockets.connect(gw.ws_url))
     client = await V1.open(gw)
     everything = (await client.call("subscribe"))["result"]["subscription"]
