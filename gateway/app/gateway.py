@@ -73,7 +73,7 @@ class Gateway:
         if "uuid" not in self.config:
             self.save_config({"uuid": str(uuid.uuid4())})
         keys = {
-            row.key: ApiKey(row.key, row.name, row.created, row.last_used)
+            row.key: ApiKey(row.key, row.name, row.created, row.last_used, row.scope)
             for row in self.persistence.apikeys()
         }
         self.auth = Authenticator(
@@ -181,10 +181,16 @@ class Gateway:
             self.store.configure(values)
         self.config.update(values)
 
-    def config_context(self, ipaddress: str = "127.0.0.1") -> config_view.ConfigContext:
+    def config_context(
+        self, ipaddress: str = "127.0.0.1", viewer: str | None = None
+    ) -> config_view.ConfigContext:
+        """`viewer`: the key asking; a read key sees only itself in the whitelist, since
+        any key listed there would give it control."""
+        record = None if viewer is None else self.auth.lookup(viewer)
         whitelist = {
-            key: config_view.whitelist_entry(rec.name, rec.created, rec.last_used)
+            key: config_view.whitelist_entry(rec.name, rec.created, rec.last_used, rec.scope)
             for key, rec in self.auth.keys.items()
+            if record is None or not record.read_only or rec is record
         }
         return config_view.ConfigContext(
             config=self.config,

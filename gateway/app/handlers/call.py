@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gateway.api.errors import ApiError, parse_json_body
+from gateway.api.keys import CONTROL
 from gateway.api.plan import Plan
 from gateway.app.gateway import Gateway
 from gateway.app.reply import Rejected, Reply
@@ -22,13 +23,14 @@ router = Router()
 @dataclass(slots=True)
 class Call:
     """One authenticated request: the gateway, the key used, the path parameters, the raw
-    body and the address the client reached us at (config's `ipaddress`)."""
+    body, the address the client reached us at (config's `ipaddress`) and the key's scope."""
 
     gw: Gateway
     key: str
     params: dict[str, str]
     raw: bytes
     host_ip: str
+    scope: str = CONTROL
 
     def body(self, address: str, *, allow_empty: bool = False) -> dict[str, Any]:
         """The JSON object; a body that is not one is answered with its error at once,
