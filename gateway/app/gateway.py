@@ -44,6 +44,7 @@ from gateway.core.persistence import Persistence, WriteFailed
 from gateway.core.resources import Message
 from gateway.core.store import Store
 from gateway.core.values import group_address
+from gateway.history.recorder import DEFAULT_DAYS, Recorder
 from radio import commands as cmd
 from radio import events as ev
 from radio.controller import Radio, RadioSettings
@@ -61,9 +62,11 @@ class Gateway:
         clock: Callable[[], float] = time.time,
         bus: EventBus | None = None,
         make_radio: Callable[[RadioSettings, Callable[[ev.RadioEvent], None]], Radio] = Radio,
+        history_days: int = DEFAULT_DAYS,
     ):
         """`make_radio(settings, sink)` builds the radio that sends the plans' commands and
-        reports to `sink`; tests pass a fake one."""
+        reports to `sink`; tests pass a fake one. `history_days`: how long sensor history
+        is kept (0: none is recorded)."""
         data_dir = radio_settings.data_dir
         self.data_dir: Path = data_dir
         self.clock = clock
@@ -82,6 +85,8 @@ class Gateway:
         self.network = config_view.NetworkFacts()
         self.radio = make_radio(radio_settings, self.on_radio_event)
         self.bus = bus if bus is not None else EventBus()
+        self.history = Recorder.in_data_dir(data_dir, history_days, clock=clock)
+        self.bus.add_sink(lambda event: self.history.record(event.message))
         self.websocketport = 0
         self.permit_join_owner: str | None = None
         # Set once the radio has announced every stored device: until then the store lacks
@@ -145,7 +150,9 @@ class Gateway:
     async def _tick_loop(self) -> None:
         while True:
             await asyncio.sleep(1.0)
-            self.publish(self.store.tick(self.clock()))
+            now = self.clock()
+            self.publish(self.store.tick(now))
+            self.history.tick(now)
 
     async def close(self) -> None:
         for task in self._tasks:
@@ -158,6 +165,8 @@ class Gateway:
             self.auth.flush_usage()
         await self.durable()  # every accepted change is written before the database closes
         self.persistence.close()
+        await asyncio.wrap_future(self.history.flush())  # the waiting samples too
+        self.history.close()
 
     async def durable(self, after: int = 0) -> bool:
         """Wait (without holding up the loop) until every write handed over so far is on

@@ -106,7 +106,9 @@ class Daemon:
         journal = Journal(
             max_events=self.settings.websocket.journal_events, max_bytes=JOURNAL_BYTES
         )
-        self.gateway = gw = Gateway(self.radio_settings, bus=EventBus(journal))
+        self.gateway = gw = Gateway(
+            self.radio_settings, bus=EventBus(journal), history_days=self.settings.history.days
+        )
         gw.radio.app_created_hooks.append(self.autobackup.attach)
         gw.save_config(self._setting_overrides(gw))
         gw.bus.watch(self.metrics.on_radio_event)

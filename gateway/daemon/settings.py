@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, get_type_hints
 from gateway.app.journal import DEFAULT_MAX_EVENTS
 from gateway.app.limits import DEFAULT_MAX_CLIENTS, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT
 from gateway.daemon.logs import FORMATS, LEVELS, NAMESPACES, LogSettings
+from gateway.history.recorder import DEFAULT_DAYS as DEFAULT_HISTORY_DAYS
 from radio.failures import ConfigError
 from radio.options import RESERVED_ZIGPY_KEYS
 from radio.selection import AUTO, RADIO_TYPES
@@ -331,6 +332,13 @@ OPTIONS: tuple[Option, ...] = (
         DEFAULT_MAX_EVENTS,
         "recent events kept in memory for websocket v1 clients that reconnect (resume)",
     ),
+    Option(
+        "history_days",
+        "history.days",
+        _integer(0, 3650),
+        DEFAULT_HISTORY_DAYS,
+        "days of sensor history kept in history.db (0: none is recorded)",
+    ),
     Option("log_level", "log.level", _LEVEL, "INFO", "log level"),
     Option("log_format", "log.format", _choice(FORMATS), "text", "log line format"),
     Option(
@@ -426,6 +434,13 @@ class WebsocketSection:
 
 
 @dataclass(frozen=True, slots=True)
+class HistorySection:
+    """Sensor state values over time (`GET /sensors/<id>/history`)."""
+
+    days: int  # retention; 0 turns recording off
+
+
+@dataclass(frozen=True, slots=True)
 class SimSection:
     """`--radio sim` only."""
 
@@ -445,6 +460,7 @@ class Settings:
     network: NetworkSection
     server: ServerSection
     websocket: WebsocketSection
+    history: HistorySection
     log: LogSettings
     sim: SimSection
 

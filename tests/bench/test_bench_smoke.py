@@ -115,3 +115,20 @@ async def test_fanout_reports_our_overhead_over_zigpy_alone(tmp_path):
         row = next(line for line in printed.splitlines() if label in line)
         assert f" {fmt(value)} " in f"{row} "
     assert report.get("fanout_lost_2") == 0
+
+
+def test_history_seed_is_what_the_daemon_reads(tmp_path):
+    from bench.history import DAYS, RAW_SQL, seed, series_of, sql_times
+    from gateway.history.storage import Storage
+
+    series = series_of(["3", "4"], 3)
+    assert series == [("3", "temperature"), ("4", "temperature"), ("3", "humidity")]
+    end = 1_800_000_000_000
+    rows = seed(tmp_path / "history.db", series, end)
+    assert rows == 3 * DAYS * 288
+    storage = Storage(tmp_path / "history.db")
+    week = storage.raw("3", "humidity", end - DAYS * 86_400_000, end, 10_000)
+    storage.close()
+    assert len(week) == DAYS * 288
+    times = sql_times(tmp_path / "history.db", series, RAW_SQL, lambda sid: (sid, 0, end, 10))
+    assert len(times) == 3

@@ -23,7 +23,8 @@ router = Router()
 @dataclass(slots=True)
 class Call:
     """One authenticated request: the gateway, the key used, the path parameters, the raw
-    body, the address the client reached us at (config's `ipaddress`) and the key's scope."""
+    body, the address the client reached us at (config's `ipaddress`), the key's scope and
+    the URL's query parameters."""
 
     gw: Gateway
     key: str
@@ -31,6 +32,7 @@ class Call:
     raw: bytes
     host_ip: str
     scope: str = CONTROL
+    query: tuple[tuple[str, str], ...] = ()
 
     def body(self, address: str, *, allow_empty: bool = False) -> dict[str, Any]:
         """The JSON object; a body that is not one is answered with its error at once,
