@@ -78,7 +78,7 @@ class V1Endpoint:
         record = self.gw.auth.lookup(key)
         if record is None:
             return None
-        return str(getattr(record, "scope", "control"))
+        return record.scope
 
     def _type_of(self, r: str, rid: str) -> str | None:
         pool = {"lights": self.gw.store.lights, "sensors": self.gw.store.sensors}.get(r)

@@ -8,6 +8,7 @@ a generated network's sensors), so events go store → bus → both streams as i
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
 import random
@@ -448,3 +449,57 @@ async def test_a_v1_client_that_stops_reading_is_closed_1008_and_delays_nobody(g
             await stalled.recv()
     assert stalled.close_code in (1008, 1006)
     await reader.close()
+
+
+# -- read keys, history ---------------------------------------------------------------------
+
+
+async def read_key(gw: Running) -> str:
+    password = (gw.data_dir / "password").read_text().strip()
+    auth = "Basic " + base64.b64encode(f"me:{password}".encode()).decode()
+    r = await gw.http.post(
+        "/api", json={"devicetype": "v1-reader", "scope": "read"}, headers={"Authorization": auth}
+    )
+    return r.json()[0]["success"]["username"]
+
+
+async def test_a_read_key_reads_but_changes_nothing(gw: Running):
+    key = await read_key(gw)
+    client = await V1.open(gw, key)
+    assert (await client.call("info"))["result"]["scope"] == "read"
+    lid, _ = await gw.find("lights", lambda light: light["state"].get("reachable"))
+    before = await gw.get("")
+    seq = gw.gateway.bus.seq
+    writes = [
+        ("PUT", f"/lights/{lid}/state", {"on": True, "bri": 3}),
+        ("PUT", f"/lights/{lid}", {"name": "mine now"}),
+        ("POST", "/groups", {"name": "nope"}),
+        ("DELETE", f"/lights/{lid}", None),
+        ("PUT", "/config", {"websocketnotifyall": False}),
+    ]
+    for method, path, body in writes:
+        answer = await client.call("request", method=method, path=path, body=body)
+        assert answer["success"] is False and answer["error"]["code"] == "forbidden"
+    got = await client.call("request", method="GET", path=f"/lights/{lid}")
+    assert (
+        got["result"]["status"] == 200
+        and got["result"]["body"]["name"] == before["lights"][lid]["name"]
+    )
+    assert gw.gateway.bus.seq == seq  # no event: nothing changed
+    after = await gw.get("")
+    for kind in ("lights", "groups"):
+        assert set(after[kind]) == set(before[kind])
+    await client.close()
+
+
+async def test_history_over_v1_is_the_rest_answer(gw: Running):
+    [(sid, uid), *_] = await temperature_sensors(gw)
+    report(gw, uid, 2345)
+    client = await V1.open(gw)
+    answer = await client.call("history", path=f"/sensors/{sid}/state", keys=["temperature"])
+    rest = await gw.http.get(f"/api/{gw.key}/sensors/{sid}/history?keys=temperature")
+    assert answer["success"] is True and answer["result"] == rest.json()
+    assert any(value == 2345 for _, value in answer["result"]["points"]["temperature"])
+    missing = await client.call("history", path="/sensors/9999/state", keys=["temperature"])
+    assert missing["success"] is False and missing["error"]["code"] == "not_found"
+    await client.close()
