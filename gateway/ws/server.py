@@ -466,9 +466,22 @@ class WebsocketEventServer:
     def send_to(self, subscribers: list[Subscriber], message: str) -> None:
         """One message to several endpoint clients, encoded into one shared frame."""
         payload, shared = self._encode(message)
+        size, limit, pending = len(shared), self._max_buffer, self._private_pending
         for subscriber in subscribers:
-            if subscriber.is_open:
+            if subscriber._protocol.state is not OPEN:
+                continue
+            own = subscriber._own
+            if subscriber._extensions or own is None:
                 self._queue_private(subscriber, payload, shared)
+                continue
+            # inline _queue(): this runs per event per v1 client
+            if subscriber._transport.get_write_buffer_size() + subscriber._own_bytes + size > limit:
+                self._drop_slow(subscriber)
+                continue
+            own.append(shared)
+            subscriber._own_bytes += size
+            pending.add(subscriber)
+        self._schedule_flush()
 
     def close_client(self, subscriber: Subscriber, code: int, reason: str) -> None:
         """Close one client after what it was sent (an endpoint's verdict)."""

@@ -31,6 +31,10 @@ class Subscription:
     id: int
     filter: Filter
     notify_all: bool | None = None
+    everything: bool = False  # the filter takes every event (set from it: checked per event)
+
+    def __post_init__(self) -> None:
+        self.everything = self.filter.everything
 
 
 Delivery = tuple[str, list[Any]]
@@ -62,8 +66,7 @@ class Hub:
         by_frame: dict[tuple[int, bool], Delivery] = {}
         type_of = self._type_of
         for sub in self._subs:
-            flt = sub.filter
-            if not (flt.everything or flt.matches(message, type_of)):
+            if not (sub.everything or sub.filter.matches(message, type_of)):
                 continue
             want = default if sub.notify_all is None else sub.notify_all
             key = (sub.id, want)

@@ -32,9 +32,10 @@ async def test_required_refuses_legacy_clients_without_a_valid_key(tmp_path):
 async def test_off_lets_anyone_read_the_stream(tmp_path):
     gw = await run_daemon(daemon_settings(tmp_path))
     try:
-        async with websockets.connect(f"{gw.ws_url}/whatever") as conn:
-            lid, _ = await gw.find("lights", lambda light: True)
-            assert (await gw.put(f"/lights/{lid}", {"name": "Open"})).status_code == 200
-            assert '"name":"Open"' in await conn.recv()
+        legacy = WsClient(await websockets.connect(f"{gw.ws_url}/whatever"))
+        lid, _ = await gw.find("lights", lambda light: True)
+        assert (await gw.put(f"/lights/{lid}", {"name": "Open"})).status_code == 200
+        await legacy.wait(lambda e: e.get("attr", {}).get("name") == "Open")
+        await legacy.close()
     finally:
         await stop_daemon(gw)
