@@ -19,6 +19,7 @@ from gateway.app import config_view
 from gateway.app.auth import ScopeConflict
 from gateway.app.gateway import Gateway
 from gateway.app.handlers import Call, router
+from gateway.app.outcomes import OnOutcome, OutcomeWatch
 from gateway.app.reply import Rejected, Reply
 
 LOGGER = logging.getLogger("gateway.api")
@@ -43,6 +44,7 @@ class Request:
     authorization: str | None = None
     if_none_match: str | None = None
     query: tuple[tuple[str, str], ...] = ()
+    on_outcome: OnOutcome | None = None  # set: its commands' outcome comes later (outcomes.py)
 
     @property
     def segments(self) -> list[str]:
@@ -70,9 +72,18 @@ async def dispatch(gw: Gateway, request: Request) -> Reply:
 
     A request that may have written is answered once its writes are on disk: acknowledged
     means durable (a write that failed there is answered with the internal error)."""
+    watch = None if request.on_outcome is None else OutcomeWatch(request.on_outcome)
+    try:
+        return await _durable_answer(gw, request, watch)
+    finally:
+        if watch is not None:
+            watch.answered.set()  # the outcome, if any, may follow the reply now
+
+
+async def _durable_answer(gw: Gateway, request: Request, watch: OutcomeWatch | None) -> Reply:
     written = gw.persistence.handed_over
     try:
-        reply = await _answer(gw, request)
+        reply = await _answer(gw, request, watch)
     except Rejected as rejected:
         reply = Reply.error(rejected.error)
     except Exception:
@@ -87,7 +98,7 @@ async def dispatch(gw: Gateway, request: Request) -> Reply:
     return reply
 
 
-async def _answer(gw: Gateway, request: Request) -> Reply:
+async def _answer(gw: Gateway, request: Request, watch: OutcomeWatch | None) -> Reply:
     method, address = request.method, request.address
     if request.api_key is None:
         return _unauthenticated(gw, request)
@@ -114,6 +125,7 @@ async def _answer(gw: Gateway, request: Request) -> Reply:
         request.host_ip,
         record.scope,
         request.query,
+        watch,
     )
     return await match.handler(call)
 

@@ -14,6 +14,7 @@ from gateway.api.errors import ApiError, parse_json_body
 from gateway.api.keys import CONTROL
 from gateway.api.plan import Plan
 from gateway.app.gateway import Gateway
+from gateway.app.outcomes import OutcomeWatch
 from gateway.app.reply import Rejected, Reply
 from gateway.app.router import Router
 
@@ -33,6 +34,7 @@ class Call:
     host_ip: str
     scope: str = CONTROL
     query: tuple[tuple[str, str], ...] = ()
+    watch: OutcomeWatch | None = None  # set: the commands' outcomes go there, not awaited
 
     def body(self, address: str, *, allow_empty: bool = False) -> dict[str, Any]:
         """The JSON object; a body that is not one is answered with its error at once,
@@ -49,7 +51,7 @@ class Call:
             raise Rejected(ApiError.not_connected(address))
 
     async def carry_out(self, plan: Plan, address: str) -> Reply:
-        return Reply(*await self.gw.carry_out(plan, address))
+        return Reply(*await self.gw.carry_out(plan, address, self.watch))
 
     # -- lookups that answer error 3 ---------------------------------------------------
 

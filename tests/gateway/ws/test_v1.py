@@ -503,3 +503,45 @@ async def test_history_over_v1_is_the_rest_answer(gw: Running):
     missing = await client.call("history", path="/sensors/9999/state", keys=["temperature"])
     assert missing["success"] is False and missing["error"]["code"] == "not_found"
     await client.close()
+
+
+async def test_command_update_tells_whether_the_device_got_it(gw: Running):
+    lid, light = await gw.find("lights", lambda li: li["type"] == "Dimmable light")
+    device = next(d for d in gw.daemon.demo.devices if str(d.ieee) in light["uniqueid"])
+    client = await V1.open(gw)
+    path = f"/lights/{lid}/state"
+    answer = await client.call("request", method="PUT", path=path, body={"on": True})
+    assert answer["result"] == {"status": 200, "body": [{"success": {f"{path}/on": True}}]}
+    update = await client.wait(lambda f: f["type"] == "command_update" and f["id"] == answer["id"])
+    assert update == {
+        "type": "command_update",
+        "id": answer["id"],
+        "status": "delivered",
+        "commands": [
+            {
+                "target": f"/lights/{lid}",
+                "command": "on",
+                "status": "delivered",
+                "detail": "SUCCESS",
+            }
+        ],
+    }
+    device.online = False  # off at the wall: the radio cannot deliver
+    try:
+        answer = await client.call("request", method="PUT", path=path, body={"on": False})
+        assert answer["result"]["status"] == 200  # REST's answer: deCONZ cannot know better
+        update = await client.wait(
+            lambda f: f["type"] == "command_update" and f["id"] == answer["id"]
+        )
+        assert update["status"] == "failed"
+        assert update["commands"][0]["detail"] == "DELIVERY_FAILED"
+    finally:
+        device.online = True
+    # a rename sends no Zigbee command: no command_update
+    renamed = await client.call("request", method="PUT", path=f"/lights/{lid}", body={"name": "n"})
+    marker = await client.call("ping")
+    assert marker["type"] == "pong"
+    assert not [
+        f for f in client.frames if f.get("type") == "command_update" and f["id"] == renamed["id"]
+    ]
+    await client.close()
