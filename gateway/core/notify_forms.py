@@ -10,19 +10,21 @@ no copy; the other form is built only when a subscriber asks for it.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 Message = dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built for every changed message, never changed after
 class Forms:
-    """`section`: the sub-object the message carries; `keys`: its changed items, sorted;
-    `whole`: the whole sub-object, kept only when the message holds the changed items."""
+    """`section`: the sub-object the message carries; `keys`: its changed items (a set the
+    resource no longer holds, any order); `whole`: the whole sub-object, kept only when the
+    message holds the changed items."""
 
     section: str
-    keys: tuple[str, ...]
+    keys: Collection[str]
     whole: dict[str, Any] | None = None
 
 
@@ -30,10 +32,13 @@ class ChangedMessage(dict[str, Any]):
     """A `changed` message (a plain dict to every encoder) that knows its other form."""
 
     __slots__ = ("forms",)
+    forms: Forms
 
-    def __init__(self, items: dict[str, Any], forms: Forms) -> None:
-        super().__init__(items)
-        self.forms = forms
+
+def changed_message(items: dict[str, Any], forms: Forms) -> ChangedMessage:
+    message = ChangedMessage(items)
+    message.forms = forms
+    return message
 
 
 def forms_of(message: Message) -> Forms | None:
@@ -51,6 +56,9 @@ def in_form(message: Message, forms: Forms | None, notify_all: bool) -> Message 
     if notify_all:
         return {**message, forms.section: forms.whole}
     body = message.get(forms.section)
-    if not isinstance(body, dict) or len(body) == len(forms.keys):
+    if not isinstance(body, dict):
+        return None
+    delta = {k: body[k] for k in sorted(forms.keys) if k in body}
+    if len(delta) == len(body):
         return None  # every item changed: both forms are the same
-    return {**message, forms.section: {k: body[k] for k in forms.keys if k in body}}
+    return {**message, forms.section: delta}

@@ -10,7 +10,7 @@ import pytest
 
 from gateway.app.bus import EventBus
 from gateway.app.journal import Journal
-from gateway.core.notify_forms import ChangedMessage, Forms
+from gateway.core.notify_forms import Forms, changed_message
 from gateway.ws.v1.hub import Hub
 from gateway.ws.v1.session import Call, Close, Host, Limits, Send, Session
 
@@ -30,7 +30,7 @@ def light_changed(lid: str, state: dict[str, Any], *, changed: tuple[str, ...] =
     """A `changed` light event as the store makes it with notify-all on (the default)."""
     message = {"e": "changed", "id": lid, "r": "lights", "t": "event", "uniqueid": f"u{lid}"}
     forms = Forms("state", tuple(sorted(changed or state)))
-    return ChangedMessage({**message, "state": state}, forms)
+    return changed_message({**message, "state": state}, forms)
 
 
 class Wire:

@@ -281,11 +281,11 @@ def test_notifyall_per_subscription_whatever_the_gateway_setting(gateway: Gatewa
 
 
 def test_notifyall_from_a_changed_only_gateway():
-    from gateway.core.notify_forms import ChangedMessage, Forms
+    from gateway.core.notify_forms import Forms, changed_message
 
     gateway = Gateway(notify_all=False)
     whole = {"on": True, "bri": 10}
-    delta = ChangedMessage(
+    delta = changed_message(
         {"e": "changed", "id": "1", "r": "lights", "t": "event", "state": {"on": True}},
         Forms("state", ("on",), whole),
     )
