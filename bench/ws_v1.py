@@ -159,28 +159,16 @@ async def fanout(report: Report, daemon: Any, key: str, repeats: int, events: in
             readers.stop()
             while daemon.ws.client_count:
                 await asyncio.sleep(0.01)
-    label = f"CPU per event, {CLIENTS} clients, reports through the whole gateway"
-    report.add_median(
-        f"ws_legacy_us_per_event_{CLIENTS}",
-        [c * 1e6 for c in cpu["legacy"]],
-        unit="µs",
-        section=SECTION,
-        label=f"legacy stream: {label}",
-    )
-    report.add_median(
-        f"ws_v1_all_us_per_event_{CLIENTS}",
-        [c * 1e6 for c in cpu["v1_all"]],
-        unit="µs",
-        section=SECTION,
-        label="v1, no filter (every client gets every event)",
-    )
-    report.add_median(
-        f"ws_v1_10pct_us_per_event_{CLIENTS}",
-        [c * 1e6 for c in cpu["v1_10pct"]],
-        unit="µs",
-        section=SECTION,
-        label="v1, a filter matching 10 % of the events",
-    )
+    labels = {
+        "legacy": f"legacy stream: CPU per event, {CLIENTS} clients, reports through the whole "
+        "gateway",
+        "v1_all": "v1, no filter (every client gets every event)",
+        "v1_10pct": "v1, a filter matching 10 % of the events",
+    }
+    for mode, label in labels.items():
+        per_event = [c * 1e6 for c in cpu[mode]]
+        name = f"ws_{mode}_us_per_event_{CLIENTS}"
+        report.add_median(name, per_event, unit="µs", section=SECTION, label=label)
     for mode in ("v1_all", "v1_10pct"):
         ratios = [v / leg for v, leg in zip(cpu[mode], cpu["legacy"], strict=True)]
         report.add_median(
