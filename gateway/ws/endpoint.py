@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -20,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 from gateway.app.bus import Event
 from gateway.app.config_view import bridge_id
 from gateway.app.gateway import Gateway
+from gateway.app.outcomes import CommandReport
 from gateway.app.requests import Request, dispatch
 from gateway.app.version import version
 from gateway.ws.server import Subscriber, WebsocketEventServer
@@ -32,8 +32,6 @@ PATH = "/v1"
 MAX_MESSAGE_SIZE = 256 * 1024
 """Frames websockets accepts at all (larger ones close 1009); the session answers those
 over its own 64 KiB `too_large`, so a client learns the limit without losing the connection."""
-
-_REQUEST_FIELDS = {f.name for f in dataclasses.fields(Request)}
 
 
 class V1Endpoint:
@@ -152,9 +150,7 @@ class V1Endpoint:
 
     async def _call(self, client: Subscriber, session: Session, call: Call) -> None:
         fields: dict[str, Any] = {}
-        if call.query and "query" in _REQUEST_FIELDS:
-            fields["query"] = call.query
-        if call.wants_outcome and "on_outcome" in _REQUEST_FIELDS:
+        if call.wants_outcome:
             fields["on_outcome"] = lambda report: self._outcome(client, session, call.id, report)
         local = client.connection.local_address
         request = Request(
@@ -163,6 +159,7 @@ class V1Endpoint:
             call.path,
             call.body,
             host_ip=str(local[0]) if local else "127.0.0.1",
+            query=call.query,
             **fields,
         )
         reply = await dispatch(self.gw, request)
@@ -172,7 +169,9 @@ class V1Endpoint:
             outputs = session.answered(call.id, reply.status, reply.body)
         self._run(client, session, outputs)
 
-    def _outcome(self, client: Subscriber, session: Session, msg_id: int, report: Any) -> None:
+    def _outcome(
+        self, client: Subscriber, session: Session, msg_id: int, report: CommandReport
+    ) -> None:
         commands = [
             {
                 "target": o.target,

@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 from gateway.app.bus import EventBus
 
@@ -333,7 +334,9 @@ class Session:
             raise Refused("forbidden", "this API key may only read")
         # ASCII JSON: a lone surrogate stays an escape, refused by the dispatcher as REST does
         body = b"" if "body" not in message else json.dumps(message["body"]).encode()
-        return [Call(msg_id, method, path, body, wants_outcome=method != "GET")]
+        path, _, query = path.partition("?")  # as in a REST URL: /sensors/5/history?keys=…
+        pairs = tuple(parse_qsl(query, keep_blank_values=True))
+        return [Call(msg_id, method, path, body, pairs, wants_outcome=method != "GET")]
 
     def _on_history(self, msg_id: int, message: dict[str, Any]) -> list[Output]:
         path = message.get("path")

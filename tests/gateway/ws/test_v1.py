@@ -500,6 +500,9 @@ async def test_history_over_v1_is_the_rest_answer(gw: Running):
     rest = await gw.http.get(f"/api/{gw.key}/sensors/{sid}/history?keys=temperature")
     assert answer["success"] is True and answer["result"] == rest.json()
     assert any(value == 2345 for _, value in answer["result"]["points"]["temperature"])
+    query = f"/sensors/{sid}/history?keys=temperature"
+    as_request = await client.call("request", method="GET", path=query)
+    assert as_request["result"] == {"status": 200, "body": rest.json()}
     missing = await client.call("history", path="/sensors/9999/state", keys=["temperature"])
     assert missing["success"] is False and missing["error"]["code"] == "not_found"
     await client.close()

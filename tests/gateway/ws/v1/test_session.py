@@ -316,6 +316,8 @@ def test_request_becomes_a_call_and_its_reply_a_result(gateway: Gateway):
     assert call == Call(6, "PUT", "/lights/1/state", b'{"on": true}', wants_outcome=True)
     [got] = wire.send({"id": 7, "type": "request", "method": "GET", "path": "/lights"})
     assert got == Call(7, "GET", "/lights", b"", wants_outcome=False)
+    [query] = wire.send({"id": 8, "type": "request", "method": "GET", "path": "/s/5/h?keys=a,b&x="})
+    assert query == Call(8, "GET", "/s/5/h", b"", (("keys", "a,b"), ("x", "")))
     [answer] = [
         wire._take(wire.session.answered(6, 200, [{"success": {"/lights/1/state/on": True}}]))
     ]
