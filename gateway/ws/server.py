@@ -72,6 +72,8 @@ SEND_BUFFER = 64 * 1024
 kernel lets a client that stopped reading hold megabytes; ``max_buffer`` is then the real
 limit on what a stalled client costs."""
 SHUTDOWN_CLOSE = (CloseCode.GOING_AWAY, "server shutting down")
+COHORT_MIN = 2
+"""Endpoint clients in one `send_to` from which they share a batch (see `send_to`)."""
 
 Authenticator = Callable[[Request], bool | Awaitable[bool]]
 MessageHandler = Callable[["Subscriber", str], Awaitable[None] | None]
@@ -186,6 +188,7 @@ class Subscriber:
 
     __slots__ = (
         "_abort",
+        "_cohort",
         "_extensions",
         "_own",
         "_own_bytes",
@@ -209,6 +212,7 @@ class Subscriber:
         self._own_bytes = 0
         self._abort: asyncio.TimerHandle | None = None
         self._private = False  # an endpoint's client: frames of its own, never the batch
+        self._cohort = False  # ... taking the server's cohort batch until the next flush
 
     def __repr__(self) -> str:
         return f"<Subscriber {self.peer} {self._protocol.state.name}>"
@@ -226,7 +230,7 @@ class Subscriber:
     def buffered_bytes(self) -> int:
         """Bytes accepted for this client but not yet handed to the kernel."""
         if self._own is not None:
-            pending = self._own_bytes
+            pending = self._own_bytes + (self._server._cohort_bytes if self._cohort else 0)
         else:  # the shared batch, which a closing connection no longer takes
             pending = self._server._batch_bytes if self.is_open else 0
         return self._transport.get_write_buffer_size() + pending
@@ -340,6 +344,14 @@ class WebsocketEventServer:
         self._endpoints = dict(endpoints or {})
         self._private: set[Subscriber] = set()  # the endpoints' clients
         self._private_pending: set[Subscriber] = set()  # ... with frames to write
+        # The cohort: endpoint clients that get the very same frames since the last flush
+        # (every v1 client of one unfiltered subscription), sharing one batch as the deCONZ
+        # stream's clients do. Anything else queued for one of them first hands the
+        # cohort's frames to each member's own list (`_break_cohort`), so order is kept.
+        self._cohort_members: list[Subscriber] | None = None  # the endpoint's list object
+        self._cohort_frames: list[bytes] = []
+        self._cohort_bytes = 0
+        self._cohort_room = 0  # the least room any member had when the cohort began
         self._ping_interval = ping_interval
         self._ping_timeout = ping_timeout
         self._close_timeout = close_timeout
@@ -456,6 +468,8 @@ class WebsocketEventServer:
             return
         payload, shared = self._encode(message)
         if subscriber._private:
+            if subscriber._cohort:
+                self._break_cohort()
             self._queue_private(subscriber, payload, shared)
             return
         if subscriber._own is None:
@@ -464,8 +478,57 @@ class WebsocketEventServer:
         self._schedule_flush()
 
     def send_to(self, subscribers: list[Subscriber], message: str) -> None:
-        """One message to several endpoint clients, encoded into one shared frame."""
+        """One message to several endpoint clients, encoded into one shared frame.
+
+        Passing the same list object again (and nothing else in between) lets them share
+        one batch until the next flush: one append per event instead of one per client."""
         payload, shared = self._encode(message)
+        size = len(shared)
+        members = self._cohort_members
+        if members is not None and members is not subscribers:
+            self._break_cohort()
+            members = None
+        if members is None and len(subscribers) >= COHORT_MIN:
+            members = self._start_cohort(subscribers)
+        if members is not None:
+            if self._cohort_bytes + size <= self._cohort_room:
+                self._cohort_frames.append(shared)
+                self._cohort_bytes += size
+                self._schedule_flush()
+                return
+            self._break_cohort()  # someone is near its limit: each on its own, below
+        self._send_each(subscribers, payload, shared)
+
+    def _start_cohort(self, subscribers: list[Subscriber]) -> list[Subscriber] | None:
+        limit = self._max_buffer
+        room = limit
+        for subscriber in subscribers:
+            if subscriber._extensions or subscriber._own is None or subscriber._cohort:
+                return None  # compressed, or listed twice: frames of its own
+            if subscriber._protocol.state is OPEN:
+                free = limit - subscriber._transport.get_write_buffer_size()
+                room = min(room, free - subscriber._own_bytes)
+        for subscriber in subscribers:
+            subscriber._cohort = True
+        self._cohort_members = subscribers
+        self._cohort_room = room
+        return subscribers
+
+    def _break_cohort(self) -> None:
+        """Hand the cohort's frames to each member's own list, in order, and end it."""
+        members, frames, size = self._cohort_members, self._cohort_frames, self._cohort_bytes
+        if members is None:
+            return
+        self._cohort_members, self._cohort_frames, self._cohort_bytes = None, [], 0
+        pending = self._private_pending
+        for subscriber in members:
+            subscriber._cohort = False
+            if frames and subscriber._own is not None and subscriber.is_open:
+                subscriber._own.extend(frames)
+                subscriber._own_bytes += size
+                pending.add(subscriber)
+
+    def _send_each(self, subscribers: list[Subscriber], payload: bytes, shared: bytes) -> None:
         size, limit, pending = len(shared), self._max_buffer, self._private_pending
         for subscriber in subscribers:
             if subscriber._protocol.state is not OPEN:
@@ -485,6 +548,8 @@ class WebsocketEventServer:
 
     def close_client(self, subscriber: Subscriber, code: int, reason: str) -> None:
         """Close one client after what it was sent (an endpoint's verdict)."""
+        if subscriber._cohort:
+            self._break_cohort()
         subscriber._close(code, reason, self._close_timeout)
 
     def _queue_private(self, subscriber: Subscriber, payload: bytes, shared: bytes) -> None:
@@ -568,6 +633,15 @@ class WebsocketEventServer:
             for subscriber in self._private_pending:
                 subscriber._flush_own()
             self._private_pending.clear()
+        members = self._cohort_members
+        if members is not None:  # after their own frames: those were queued before it began
+            frames = self._cohort_frames
+            data = frames[0] if len(frames) == 1 else b"".join(frames)
+            self._cohort_members, self._cohort_frames, self._cohort_bytes = None, [], 0
+            for subscriber in members:
+                subscriber._cohort = False
+                if data and subscriber._protocol.state is OPEN:
+                    subscriber._transport.write(data)
 
     def _drop_slow(self, subscriber: Subscriber) -> None:
         self._dropped_slow += 1

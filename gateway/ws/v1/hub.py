@@ -46,15 +46,36 @@ class Hub:
         self._type_of = type_of
         self._notify_all = notify_all
         self._subs: dict[Subscription, None] = {}  # in subscription order
+        # The owners of the unfiltered subscriptions by (subscription id, form), for the
+        # gateway's current notify-all setting: the same list objects event after event,
+        # which lets the server share one batch between them. Rebuilt on any change.
+        self._unfiltered: tuple[bool, dict[tuple[int, bool], list[Any]]] | None = None
+        self._filtered: list[Subscription] = []
 
     def __len__(self) -> int:
         return len(self._subs)
 
     def add(self, sub: Subscription) -> None:
         self._subs[sub] = None
+        self._changed()
 
     def remove(self, sub: Subscription) -> None:
-        self._subs.pop(sub, None)
+        if self._subs.pop(sub, 0) is None:
+            self._changed()
+
+    def _changed(self) -> None:
+        self._unfiltered = None
+        self._filtered = [sub for sub in self._subs if not sub.everything]
+
+    def _unfiltered_owners(self, default: bool) -> dict[tuple[int, bool], list[Any]]:
+        if self._unfiltered is None or self._unfiltered[0] is not default:
+            groups: dict[tuple[int, bool], list[Any]] = {}
+            for sub in self._subs:
+                if sub.everything:
+                    want = default if sub.notify_all is None else sub.notify_all
+                    groups.setdefault((sub.id, want), []).append(sub.owner)
+            self._unfiltered = (default, groups)
+        return self._unfiltered[1]
 
     def deliveries(self, seq: int, message: Message, text: str) -> list[Delivery]:
         """The frames of one published event, each with the owners it goes to."""
@@ -64,9 +85,17 @@ class Hub:
         forms = forms_of(message)
         texts: dict[bool, str] = {}
         by_frame: dict[tuple[int, bool], Delivery] = {}
+        shared: set[tuple[int, bool]] = set()  # deliveries whose owners list is the hub's
+        for key, owners in self._unfiltered_owners(default).items():
+            sub_id, want = key
+            body = texts.get(want)
+            if body is None:
+                body = texts[want] = _text_in_form(message, text, forms, want)
+            by_frame[key] = (frames.event(sub_id, seq, body), owners)
+            shared.add(key)
         type_of = self._type_of
-        for sub in self._subs:
-            if not (sub.everything or sub.filter.matches(message, type_of)):
+        for sub in self._filtered:
+            if not sub.filter.matches(message, type_of):
                 continue
             want = default if sub.notify_all is None else sub.notify_all
             key = (sub.id, want)
@@ -76,6 +105,9 @@ class Hub:
                 if body is None:
                     body = texts[want] = _text_in_form(message, text, forms, want)
                 delivery = by_frame[key] = (frames.event(sub.id, seq, body), [])
+            elif key in shared:  # never change the hub's own list: a copy for this event
+                shared.discard(key)
+                delivery = by_frame[key] = (delivery[0], list(delivery[1]))
             delivery[1].append(sub.owner)
         return list(by_frame.values())
 
