@@ -13,6 +13,9 @@ data frame must go through this module (``publish`` or ``send``), never
 ``connection.send()``, so that ordering and per-connection compression contexts stay right.
 This is the one module that touches websockets' connection internals. The design, its
 alternatives and their measurements: docs/design/ws-fanout.md.
+
+Other protocols can be served on paths of their own (``endpoints``, websocket v1 on
+``/v1``): their clients get only what the endpoint sends them, through the same buffers.
 """
 
 from __future__ import annotations
