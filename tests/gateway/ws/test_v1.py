@@ -240,6 +240,31 @@ async def test_notifyall_per_subscription(gw: Running):
     await client.close()
 
 
+async def test_notifyall_per_subscription_with_the_gateway_set_to_changed_only(gw: Running):
+    lid, light = await gw.find(
+        "lights", lambda li: "bri" in li["state"] and li["state"]["reachable"]
+    )
+    assert (await gw.put("/config", {"websocketnotifyall": False})).status_code == 200
+    try:
+        client = await V1.open(gw)
+        legacy = WsClient(await websockets.connect(gw.ws_url))
+        flt = {"id": [lid], "r": ["lights"], "parts": ["state"]}
+        whole = (await client.call("subscribe", filter=flt, notifyall=True))["id"]
+        default = (await client.call("subscribe", filter=flt))["id"]
+        bri = 30 if light["state"]["bri"] != 30 else 40
+        assert (await gw.put(f"/lights/{lid}/state", {"bri": bri})).status_code == 200
+        await until(lambda: client.events(whole) and client.events(default))
+        full_state = (await gw.get(f"/lights/{lid}"))["state"]
+        assert client.events(whole)[0]["state"] == full_state
+        assert client.events(default)[0]["state"] == {"bri": bri}  # the gateway's setting
+        pushed = await legacy.wait(lambda e: e.get("id") == lid and "state" in e)
+        assert pushed["state"] == {"bri": bri}  # the deCONZ stream as deCONZ sends it
+        await client.close()
+        await legacy.close()
+    finally:
+        assert (await gw.put("/config", {"websocketnotifyall": True})).status_code == 200
+
+
 async def test_snapshot_and_events_equal_the_final_get_under_load(gw: Running):
     sensors = await temperature_sensors(gw)
     uids = [uid for _, uid in sensors]
