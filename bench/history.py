@@ -82,6 +82,38 @@ def seed(path: Path, series: list[tuple[str, str]], end_ms: int) -> int:
     return rows
 
 
+def churn(path: Path, series: list[tuple[str, str]], start_ms: int, days: int) -> list[float]:
+    """`days` more of the same reports on the seeded file, as the daemon would write them
+    (batches of 1000 time-ordered samples) with an hourly prune at the retention; returns
+    each prune's duration in ms."""
+    from gateway.history.recorder import DEFAULT_BATCH_ROWS
+    from gateway.history.samples import Sample
+    from gateway.history.storage import Storage
+
+    storage = Storage(path)
+    rng = random.Random(14)
+    offsets = [rng.randrange(STEP_MS) for _ in series]
+    prunes: list[float] = []
+    batch: list[Sample] = []
+    next_prune = start_ms + HOUR_MS
+    for step in range(start_ms, start_ms + days * DAY_MS, STEP_MS):
+        for (sensor, key), offset in zip(series, offsets, strict=True):
+            batch.append(Sample(sensor, key, step + offset, rng.randint(1500, 2500)))
+            if len(batch) >= DEFAULT_BATCH_ROWS:
+                storage.write(batch)
+                batch = []
+        if step >= next_prune:
+            t0 = now()
+            storage.prune(step - DAYS * DAY_MS)
+            prunes.append((now() - t0) * 1000.0)
+            next_prune += HOUR_MS
+    storage.write(batch)
+    storage.close()
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return prunes
+
+
 # ---- queries --------------------------------------------------------------------------------
 
 
@@ -105,6 +137,27 @@ def rest_times(port: int, paths: list[str]) -> list[float]:
         return [_get(conn, path) for path in paths]
     finally:
         conn.close()
+
+
+def recorder_times(path: Path, picks: list[tuple[str, str]], query: str) -> list[float]:
+    """`Recorder.query` in this process (the worker-thread hop, the merge with what waits)
+    for each pick, the parameters parsed from `query` once."""
+    from urllib.parse import parse_qsl
+
+    from gateway.history.query import parse_query
+    from gateway.history.recorder import Recorder
+
+    recorder = Recorder(path, DAYS, clock=time.time)
+    try:
+        q = parse_query(parse_qsl(query), int(time.time() * 1000))
+        times = []
+        for sensor, key in picks:
+            t0 = now()
+            recorder.query(sensor, (key,), q).result(10)
+            times.append((now() - t0) * 1000.0)
+        return times
+    finally:
+        recorder.close()
 
 
 def sql_times(path: Path, picks: list[tuple[str, str]], sql: str, params) -> list[float]:
@@ -209,33 +262,24 @@ async def queries(report: Report, template: Path, work: Path, devices: int, key:
             results[name] = await asyncio.to_thread(rest_times, port, paths)
     finally:
         await asyncio.to_thread(CHILDREN.stop, proc)
-    report.add(
-        "history_rest_floor_p99_ms",
-        percentile(sorted(floor), 99),
-        unit="ms",
-        section=SECTION,
-        label="baseline: GET /sensors/<id> p99 (HTTP + dispatch alone)",
-    )
-    for name, (_, sql, params, label) in kinds.items():
+    label = "baseline: GET /sensors/<id> p99 (HTTP + dispatch alone)"
+    add_p99(report, "history_rest_floor_p99_ms", floor, label)
+    for name, (query, sql, params, what) in kinds.items():
         bare = await asyncio.to_thread(sql_times, data / "history.db", picks, sql, params)
-        ours = sorted(results[name])
-        report.add(
-            f"history_{name}_p99_ms",
-            percentile(ours, 99),
-            unit="ms",
-            section=SECTION,
-            label=f"GET /sensors/<id>/history p99: {label}",
-            note=f"p50 {percentile(ours, 50):.2f} ms; {n} queries",
-        )
-        bare.sort()
-        report.add(
-            f"history_sql_{name}_p99_ms",
-            percentile(bare, 99),
-            unit="ms",
-            section=SECTION,
-            label="baseline: the same SELECT on the same file, bare sqlite3",
-            note=f"p50 {percentile(bare, 50):.2f} ms",
-        )
+        inner = await asyncio.to_thread(recorder_times, data / "history.db", picks, query)
+        label = f"GET /sensors/<id>/history p99: {what}"
+        add_p99(report, f"history_{name}_p99_ms", results[name], label, f"; {n} queries")
+        label = "the same through Recorder.query in-process (no HTTP)"
+        add_p99(report, f"history_recorder_{name}_p99_ms", inner, label)
+        label = "baseline: the same SELECT on the same file, bare sqlite3"
+        add_p99(report, f"history_sql_{name}_p99_ms", bare, label)
+
+
+def add_p99(report: Report, name: str, times: list[float], label: str, more: str = "") -> None:
+    """The p99 of `times` (ms) as a figure, its p50 in the note."""
+    ordered = sorted(times)
+    note = f"p50 {percentile(ordered, 50):.2f} ms{more}"
+    report.add(name, percentile(ordered, 99), unit="ms", section=SECTION, label=label, note=note)
 
 
 # ---- recording ------------------------------------------------------------------------------
@@ -256,8 +300,10 @@ def _messages(count: int, sensors: int = 160) -> list[dict]:
 
 
 def _publish_run(messages: list[dict], path: Path | None) -> tuple[float, float]:
-    """(loop µs per event, process CPU µs per event) publishing `messages` through a bus,
-    with a recorder on `path` attached (None: none); the CPU includes writing them all."""
+    """(CPU µs per event of the publishing thread, CPU µs per event of the process)
+    publishing `messages` through a bus with a recorder on `path` attached (None: none);
+    the process's CPU includes the worker thread writing them all. CPU, not wall time:
+    on a shared machine the wall clock mostly measures the neighbours."""
     from gateway.app.bus import EventBus
     from gateway.history.recorder import Recorder
 
@@ -269,15 +315,15 @@ def _publish_run(messages: list[dict], path: Path | None) -> tuple[float, float]
         recorder = Recorder(path, DAYS, clock=time.time)
         recorder.flush().result(30)  # the database is open before timing starts
         bus.add_sink(lambda event: recorder.record(event.message))
-    cpu0, t0 = time.process_time(), now()
+    cpu0, thread0 = time.process_time(), time.thread_time()
     for message in messages:
         bus.publish((message,))
-    loop = now() - t0
+    thread = time.thread_time() - thread0
     if recorder is not None:
         recorder.flush().result(60)
         recorder.close()
     cpu = time.process_time() - cpu0
-    return loop / len(messages) * 1e6, cpu / len(messages) * 1e6
+    return thread / len(messages) * 1e6, cpu / len(messages) * 1e6
 
 
 async def recording(report: Report, events: int, rounds: int) -> None:
@@ -297,7 +343,7 @@ async def recording(report: Report, events: int, rounds: int) -> None:
         off_loop,
         unit="µs",
         section=SECTION,
-        label="baseline: one sensor event through the bus, no recorder",
+        label="baseline: one sensor event through the bus, no recorder (loop CPU)",
         note=f"{events} events x {rounds} rounds",
     )
     report.add(
@@ -305,7 +351,7 @@ async def recording(report: Report, events: int, rounds: int) -> None:
         on_loop - off_loop,
         unit="µs",
         section=SECTION,
-        label="recording's cost per event on the event loop (with - without)",
+        label="recording's CPU per event on the event loop (with - without)",
         note=f"{on_loop:.2f} µs per event with it",
     )
     report.add(
@@ -318,8 +364,102 @@ async def recording(report: Report, events: int, rounds: int) -> None:
     )
 
 
+async def steady_state(report: Report, work: Path, days: int) -> None:
+    """The seeded file after `days` more of reports and hourly prunes: the size stays."""
+    path = work / "history-data" / "history.db"
+    series = series_of(sensor_ids(path.parent), SERIES)
+    with sqlite3.connect(path) as db:
+        last = db.execute("SELECT max(ms) FROM samples").fetchone()[0]
+    t0 = now()
+    prunes = await asyncio.to_thread(churn, path, series, last + 1, days)
+    elapsed = now() - t0
+    size_mb = path.stat().st_size / 2**20
+    report.add(
+        f"history_db_mb_after_{DAYS + days}d",
+        size_mb,
+        unit="MiB",
+        section=SECTION,
+        label=f"history.db after {days} more days of the same reports, pruned hourly",
+        note=f"vs history_db_mb_7d; {elapsed:.1f} s to write them",
+    )
+    report.add(
+        "history_prune_ms",
+        median(prunes),
+        unit="ms",
+        section=SECTION,
+        label=f"one hourly prune ({SERIES} series, an hour of samples each)",
+        note=f"max {max(prunes):.1f} ms over {len(prunes)} prunes",
+    )
+
+
+async def _daemon_run(template: Path, work: Path, devices: int, reports: int, days: int) -> float:
+    """Process CPU µs per temperature report handled by an in-process daemon (zigpy, store,
+    bus, websocket with no client; history kept `days`), its database writes included."""
+    import resource
+
+    from .inproc import ReportFactory, drain_zigpy_db, stop_daemon, temperature_devices
+    from .inproc import start_daemon as start_inproc
+
+    def cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    daemon = await start_inproc(template, work / f"history-ab-{days}", devices, history_days=days)
+    try:
+        gw, app = daemon.gateway, daemon.radio.app
+        factory = ReportFactory(temperature_devices(daemon.demo))
+        for i in range(200):  # warm-up
+            app.packet_received(factory.make_one(i, 1000 + i))
+        await drain_zigpy_db(app, 30)
+        await asyncio.wrap_future(gw.history.flush())
+        cpu0 = cpu()
+        for i in range(reports):
+            app.packet_received(factory.make_one(i, (i * 7) % 4000))
+            if i % 100 == 99:
+                await asyncio.sleep(0)
+        await drain_zigpy_db(app, 60)
+        await asyncio.wrap_future(gw.history.flush())
+        used = cpu() - cpu0
+    finally:
+        await stop_daemon(daemon)
+    return used / reports * 1e6
+
+
+async def daemon_cost(
+    report: Report, template: Path, work: Path, devices: int, reports: int, rounds: int
+) -> None:
+    """Recording on against off in a whole daemon, interleaved."""
+    on, off = [], []
+    for _ in range(rounds):
+        off.append(await _daemon_run(template, work, devices, reports, 0))
+        on.append(await _daemon_run(template, work, devices, reports, DAYS))
+    report.add_median(
+        "history_daemon_us_per_report_off",
+        off,
+        unit="µs",
+        section=SECTION,
+        label="baseline: a daemon's CPU per temperature report, history.days = 0",
+    )
+    report.add_median(
+        "history_daemon_us_per_report_on",
+        on,
+        unit="µs",
+        section=SECTION,
+        label=f"the same with history.days = {DAYS} (its commits included)",
+    )
+    report.add(
+        "history_daemon_ratio",
+        median(on) / median(off),
+        section=SECTION,
+        label="on / off",
+        note=f"{reports} reports x {rounds} rounds, interleaved",
+    )
+
+
 async def run(
     report: Report, template: Path, work: Path, devices: int, key: str, *, quick: bool
 ) -> None:
     await queries(report, template, work, devices, key, 200 if quick else 500)
-    await recording(report, 20_000 if quick else 100_000, 3)
+    await steady_state(report, work, 2 if quick else 7)
+    await recording(report, 20_000 if quick else 100_000, 3 if quick else 5)
+    await daemon_cost(report, template, work, devices, 2000 if quick else 5000, 2 if quick else 3)

@@ -43,8 +43,8 @@ class Request:
     host_ip: str = "127.0.0.1"
     authorization: str | None = None
     if_none_match: str | None = None
-    query: tuple[tuple[str, str], ...] = ()
     on_outcome: OnOutcome | None = None  # set: its commands' outcome comes later (outcomes.py)
+    query: tuple[tuple[str, str], ...] = ()
 
     @property
     def segments(self) -> list[str]:
@@ -124,8 +124,8 @@ async def _answer(gw: Gateway, request: Request, watch: OutcomeWatch | None) -> 
         request.body,
         request.host_ip,
         record.scope,
-        request.query,
         watch,
+        request.query,
     )
     return await match.handler(call)
 

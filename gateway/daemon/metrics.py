@@ -210,6 +210,7 @@ class Metrics:
                 "REST requests answered, by HTTP status (scrapes of /metrics not included)",
                 tuple(({"code": str(k)}, v) for k, v in sorted(self.requests.items())),
             ),
+            *self._history(gw),
             Family(
                 "zigbridge_radio_connected",
                 "gauge",
@@ -240,6 +241,34 @@ class Metrics:
                     (({}, rss),),
                 )
             )
+        return families
+
+    @staticmethod
+    def _history(gw: Any) -> list[Family]:
+        history = gw.history if gw is not None else None
+        counts = [
+            ("recorded", "Sensor history samples recorded"),
+            ("written", "Sensor history samples written to history.db"),
+            ("dropped", "Sensor history samples lost (the disk fell behind, or a write failed)"),
+        ]
+        families = [
+            Family(
+                f"zigbridge_history_samples_{name}_total",
+                "counter",
+                text,
+                (({}, getattr(history, name) if history else 0),),
+            )
+            for name, text in counts
+        ]
+        waiting = history.waiting if history else 0
+        families.append(
+            Family(
+                "zigbridge_history_samples_waiting",
+                "gauge",
+                "Sensor history samples recorded and not yet written (written in batches)",
+                (({}, waiting),),
+            )
+        )
         return families
 
     def _guard_counts(self) -> list[tuple[str, int]]:

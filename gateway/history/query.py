@@ -13,10 +13,12 @@ every list is oldest first.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from gateway.history.samples import Sample
 from gateway.history.storage import BucketRow, Row
@@ -84,6 +86,28 @@ def parse_query(pairs: Iterable[tuple[str, str]], now_ms: int) -> HistoryQuery:
     return HistoryQuery(tuple(dict.fromkeys(keys)) or None, start, end, interval, agg, limit)
 
 
+def query_pairs(fields: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The URL parameters a JSON request stands for (the v1 websocket's `history` message:
+    `{"keys": ["temperature"], "start": 1700000000000, ...}`), so that the one handler checks
+    and answers it: a list of keys is joined with commas, an integral number written as
+    text, None leaves the parameter out; anything else is passed on as JSON text, which the
+    handler refuses naming the parameter."""
+    pairs = []
+    for name, value in fields.items():
+        if value is None:
+            continue
+        if isinstance(value, str):
+            text = value
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            text = str(int(value)) if float(value).is_integer() else repr(value)
+        elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+            text = ",".join(value)
+        else:
+            text = json.dumps(value)
+        pairs.append((name, text))
+    return tuple(pairs)
+
+
 def _keys(text: str) -> list[str]:
     keys = text.split(",")
     if not all(_KEY.fullmatch(key) for key in keys):
@@ -104,13 +128,27 @@ def _time(name: str, text: str) -> int:
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
-        raise BadParameter(name, text) from None
+        when = _plus_lost_in_url(text)
+        if when is None:
+            raise BadParameter(name, text) from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     ms = round(when.timestamp() * 1000)
     if not 0 <= ms <= _MAX_MS:
         raise BadParameter(name, text)
     return ms
+
+
+def _plus_lost_in_url(text: str) -> datetime | None:
+    """`...T08:00:00+01:00` typed into a URL arrives as `...T08:00:00 01:00` (a `+` in a
+    query string is a space): read the last space as the zone's sign."""
+    head, space, zone = text.rpartition(" ")
+    if not space or not zone[:1].isdigit():
+        return None
+    try:
+        return datetime.fromisoformat(f"{head}+{zone}")
+    except ValueError:
+        return None
 
 
 # ---- building the answer ----------------------------------------------------------------
@@ -131,7 +169,9 @@ def in_window(samples: Iterable[Sample], sensor: str, key: str, q: HistoryQuery)
 
 def raw_points(stored: Sequence[Row], waiting: Sequence[Row], limit: int) -> list[Point]:
     """Stored and waiting rows merged (a waiting sample replaces a stored one at the same
-    ms, as its write will), the newest `limit`, oldest first."""
+    ms, as its write will), the newest `limit`, oldest first; both come in time order."""
+    if not waiting:  # the usual case: nothing of this series waits
+        return [[ms, value] for ms, value in stored[-limit:]]
     merged = dict(stored)
     merged.update(waiting)
     return [[ms, merged[ms]] for ms in sorted(merged)[-limit:]]

@@ -65,6 +65,9 @@ class Recorder:
         self._queued: deque[list[Sample]] = deque()  # handed to the worker, not yet written
         self._queued_rows = 0
         self._dropping = False
+        self.recorded = 0  # samples accepted (counters for /metrics)
+        self.written = 0  # ... committed to the file
+        self.dropped = 0  # ... lost: the disk did not keep up, or a write failed
         self._next_prune = 0.0  # prune at the first tick
         self._closed = False
         self._storage: Storage | None = None
@@ -99,6 +102,7 @@ class Recorder:
             return
         with self._lock:
             if len(self._waiting) + self._queued_rows >= MAX_WAITING_ROWS:
+                self.dropped += len(samples)
                 if not self._dropping:
                     self._dropping = True
                     LOGGER.error("%s does not keep up: sensor history is being dropped", self.path)
@@ -107,6 +111,7 @@ class Recorder:
             if not self._waiting:
                 self._waiting_since = now
             self._waiting.extend(samples)
+            self.recorded += len(samples)
             full = len(self._waiting) >= self.batch_rows
         if full:
             self._hand_over()
@@ -178,14 +183,20 @@ class Recorder:
     def _write(self) -> None:
         with self._lock:
             batch = self._queued[0]
+        written = False
         try:
             if self._storage is not None:
                 self._storage.write(batch)
+                written = True
         except Exception as exc:
             LOGGER.error("Could not write %d history samples to %s: %s", len(batch), self.path, exc)
         with self._lock:
             self._queued.popleft()
             self._queued_rows -= len(batch)
+            if written:
+                self.written += len(batch)
+            else:
+                self.dropped += len(batch)
 
     def _prune(self, before_ms: int) -> None:
         if self._storage is None:

@@ -92,7 +92,11 @@ class Storage:
         same series replaces it."""
         try:
             with self._transaction():
-                rows = [(self._series_id(s.sensor, s.key), s.ms, s.value) for s in samples]
+                known, new = self._series, self._series_id
+                rows = [
+                    (known.get((s.sensor, s.key)) or new(s.sensor, s.key), s.ms, s.value)
+                    for s in samples
+                ]
                 self._conn.executemany(
                     "INSERT OR REPLACE INTO samples (series, ms, value) VALUES (?, ?, ?)", rows
                 )

@@ -33,8 +33,8 @@ class Call:
     raw: bytes
     host_ip: str
     scope: str = CONTROL
-    query: tuple[tuple[str, str], ...] = ()
     watch: OutcomeWatch | None = None  # set: the commands' outcomes go there, not awaited
+    query: tuple[tuple[str, str], ...] = ()
 
     def body(self, address: str, *, allow_empty: bool = False) -> dict[str, Any]:
         """The JSON object; a body that is not one is answered with its error at once,

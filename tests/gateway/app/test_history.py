@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from gateway.api.keys import READ
 from gateway.app.gateway import Gateway
 from gateway.app.requests import Request, dispatch
 from radio import events as ev
@@ -41,6 +42,17 @@ async def test_query_pairs_reach_the_handler(tmp_path: Path):
         200,
         {"points": {"temperature": [[1_800_000_000_000, 2000]]}},
     )
+    await gw.close()
+
+
+async def test_a_read_only_key_reads_the_history(tmp_path: Path):
+    clock = Clock(1_800_000_000.0)
+    gw, sid, _ = await climate_gateway(tmp_path, 7, clock)
+    reader = gw.auth.create_key("dashboard", scope=READ)
+    temperature(gw, 1900)
+    reply = await dispatch(gw, Request("GET", reader, f"/sensors/{sid}/history"))
+    points = {"temperature": [[1_800_000_000_000, 1900]]}
+    assert (reply.status, reply.body) == (200, {"points": points})
     await gw.close()
 
 

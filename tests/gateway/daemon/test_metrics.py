@@ -96,9 +96,11 @@ async def test_counters_move_when_events_flow(gw, ws):
         ("zigbridge_event_journal_bytes", {}),
         ("zigbridge_radio_events_total", {"event": "attribute_report"}),
         ("zigbridge_http_requests_total", {"code": "200"}),  # the GET /sensors
+        ("zigbridge_history_samples_recorded_total", {}),
     ]:
         assert value(after, name, **labels) > value(before, name, **labels), name
     assert value(after, "zigbridge_websocket_clients_accepted_total") >= 1
+    assert value(after, "zigbridge_history_samples_dropped_total") == 0
 
 
 async def test_requests_are_counted_by_status_and_scrapes_are_not(gw):

@@ -174,6 +174,7 @@ FILE_ERRORS = [
     ("[log]\nlevels = { zigbee = 'DEBUG' }\n", "log.levels: has unknown namespace 'zigbee'"),
     ("[log]\nlevels = { zigpy = 'LOUD' }\n", "log.levels: zigpy: must be one of DEBUG"),
     ("[sim]\ndevices = -1\n", "sim.devices: must be an integer from 0 to 53248, not -1"),
+    ("[history]\ndays = -1\n", "history.days: must be an integer from 0 to 3650, not -1"),
     ("[radio]\nzigpy = 9\n", "radio.zigpy: must be a table such as { znp_config = "),
     ("[radio.zigpy]\ndatabase_path = 'x'\n", "radio.zigpy: must not set 'database_path': use "
                                               "--data-dir"),

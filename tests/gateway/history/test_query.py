@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gateway.history.query import (
     DEFAULT_LIMIT,
@@ -10,6 +12,7 @@ from gateway.history.query import (
     HistoryQuery,
     bucket_points,
     parse_query,
+    query_pairs,
     raw_points,
 )
 
@@ -29,6 +32,11 @@ def test_times_in_ms_or_iso_8601_utc_when_no_zone_is_given():
     assert (q.start, q.end) == (NOW, NOW)
     q = parse_query([("start", "2027-01-15"), ("end", "2027-01-15T08:00:00.250Z")], NOW)
     assert (q.start, q.end) == (NOW - 8 * 3600_000, NOW + 250)
+
+
+def test_a_zone_whose_plus_became_a_space_in_the_url_is_read_as_meant():
+    q = parse_query([("start", "2027-01-15T10:00:00 02:00"), ("end", "2027-01-15 08:00")], NOW)
+    assert (q.start, q.end) == (NOW, NOW)
 
 
 def test_end_alone_moves_the_default_window():
@@ -55,6 +63,8 @@ def test_an_interval_means_avg_buckets_and_agg_without_interval_one_bucket():
         ([("start", "-5")], "start"),
         ([("end", "1e12")], "end"),
         ([("end", "99999999999999999999")], "end"),
+        ([("start", "0001-01-01T00:00+01:00")], "start"),
+        ([("end", "9999-12-31T23:59:59-12:00")], "end"),
         ([("start", "2000"), ("end", "1000")], "start"),
         ([("interval", "0")], "interval"),
         ([("interval", "1.5")], "interval"),
@@ -80,6 +90,36 @@ def test_an_unknown_parameter_is_not_a_bad_value():
     with pytest.raises(BadParameter) as raised:
         parse_query([("keys", "t"), ("from", "1")], NOW)
     assert (raised.value.name, raised.value.known) == ("from", False)
+
+
+def test_a_json_request_becomes_the_same_parameters():
+    fields = {"keys": ["temperature", "humidity"], "start": 1_700_000_000_000, "end": None}
+    fields |= {"interval": 60000.0, "agg": "max", "limit": 5}
+    pairs = query_pairs(fields)
+    assert pairs == (
+        ("keys", "temperature,humidity"),
+        ("start", "1700000000000"),
+        ("interval", "60000"),
+        ("agg", "max"),
+        ("limit", "5"),
+    )
+    assert parse_query(pairs, NOW).keys == ("temperature", "humidity")
+
+
+@pytest.mark.parametrize(
+    ("fields", "bad"),
+    [
+        ({"limit": 1.5}, "limit"),
+        ({"limit": True}, "limit"),
+        ({"keys": ["temperature", 5]}, "keys"),
+        ({"keys": {"a": 1}}, "keys"),
+        ({"start": [1]}, "start"),
+    ],
+)
+def test_a_json_value_of_the_wrong_type_is_a_bad_parameter(fields, bad):
+    with pytest.raises(BadParameter) as raised:
+        parse_query(query_pairs(fields), NOW)
+    assert raised.value.name == bad
 
 
 def test_raw_points_merge_waiting_rows_and_keep_the_newest():
@@ -109,3 +149,17 @@ def test_bucket_limit_keeps_the_newest_buckets():
     q = HistoryQuery(("t",), 1000, 9999, 1000, "count", 2)
     stored = [(0, 1, 1.0, 1, 1), (1, 1, 1.0, 1, 1)]
     assert bucket_points(stored, [(5500, 1)], q) == [[2000, 1], [5000, 1]]
+
+
+PARAMETER_NAMES = st.sampled_from(["keys", "start", "end", "interval", "agg", "limit", "x"])
+
+
+@given(st.lists(st.tuples(PARAMETER_NAMES, st.text(max_size=40)), max_size=8))
+def test_any_parameters_are_a_query_or_a_named_bad_parameter(pairs):
+    try:
+        q = parse_query(pairs, NOW)
+    except BadParameter as bad:
+        assert bad.name in {name for name, _ in pairs}
+    else:
+        assert q.start <= q.end and 1 <= q.limit <= 10_000
+        assert (q.agg == "none") == (q.interval is None)

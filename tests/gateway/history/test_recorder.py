@@ -137,6 +137,16 @@ def test_samples_older_than_the_retention_are_pruned(tmp_path: Path):
     recorder.close()
 
 
+def test_counters_say_what_was_taken_written_and_is_waiting(tmp_path: Path):
+    clock = Clock()
+    recorder = Recorder(tmp_path / "history.db", clock=clock)
+    recorder.record(changed("5", temperature=1, humidity=2))
+    assert (recorder.recorded, recorder.written, recorder.waiting) == (2, 0, 2)
+    recorder.flush().result(WAIT)
+    assert (recorder.recorded, recorder.written, recorder.waiting, recorder.dropped) == (2, 2, 0, 0)
+    recorder.close()
+
+
 def test_zero_days_records_nothing_and_answers_empty_lists(tmp_path: Path):
     clock = Clock()
     recorder = Recorder.in_data_dir(tmp_path, 0, clock=clock)

@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from tests.gateway.conftest import Running, start_daemon, stop_daemon, until
+from tests.gateway.conftest import (
+    Running,
+    daemon_settings,
+    run_daemon,
+    start_daemon,
+    stop_daemon,
+    until,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -122,3 +129,14 @@ async def test_history_survives_a_restart(tmp_path: Path):
         assert 987 in [value for _, value in answer["points"]["temperature"]]
     finally:
         await stop_daemon(second)
+
+
+async def test_history_days_zero_keeps_nothing(tmp_path: Path):
+    running = await run_daemon(daemon_settings(tmp_path, history_days=0))
+    try:
+        sid = await temperature_sensor(running)
+        await report_temperature(running, sid, 555)
+        assert await history(running, sid) == {"points": {"temperature": []}}
+    finally:
+        await stop_daemon(running)
+    assert not (tmp_path / "history.db").exists()
