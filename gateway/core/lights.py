@@ -13,9 +13,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from radio.clusters import FAN_CONTROL
 from radio.events import EndpointInfo
 
-from . import zcl
+from . import fans, light_families, zcl
+from .family import LightFamily
 from .resources import Light
 from .values import (
     CT_MAX_DEFAULT,
@@ -102,10 +104,14 @@ class LightFeatures:
     dimmable: bool
     color: int  # ColorCapabilities bits, 0 for a light without colour
     identify: bool
+    family: str = ""  # a `light_families` name for coverings, locks, fans and sirens
 
 
 def classify(ep: EndpointInfo) -> tuple[str, LightFeatures] | None:
     """The light type and features of an endpoint, or None if it is not a light."""
+    family = light_families.classify(ep)
+    if family is not None:
+        return family.type, LightFeatures(False, 0, zcl.IDENTIFY in ep.in_clusters, family.name)
     if zcl.ON_OFF not in ep.in_clusters:
         return None
     kind = LIGHT_KINDS.get((ep.profile_id, ep.device_type))
@@ -131,6 +137,9 @@ def create_light(
     read: Reader,
 ) -> Light:
     """A light with every item present (unknown values null) and the cache applied."""
+    family = light_families.of(features.family)
+    if family is not None:
+        return _create_family_light(light_id, uniqueid, ieee, ep, family, features, attr, read)
     cached_caps = _valid_caps(read(zcl.COLOR, zcl.ATTR_COLOR_CAPABILITIES))
     if features.color and cached_caps:
         features = LightFeatures(features.dimmable, cached_caps, features.identify)
@@ -148,6 +157,8 @@ def create_light(
         state["ct"] = None
     if caps & CAP_LOOP:
         state["effect"] = "none"
+    if FAN_CONTROL in ep.in_clusters:  # a ceiling light with a fan: the fan is its `speed`
+        state["speed"] = None
     capabilities, top = _capabilities(features, read)
     light = Light(
         light_id,
@@ -159,6 +170,32 @@ def create_light(
         config={"groups": []},
         capabilities=capabilities,
         top=top,
+        features=features,
+    )
+    refresh(light, read)
+    return light
+
+
+def _create_family_light(
+    light_id: str,
+    uniqueid: str,
+    ieee: str,
+    ep: EndpointInfo,
+    family: LightFamily,
+    features: LightFeatures,
+    attr: Mapping[str, Any],
+    read: Reader,
+) -> Light:
+    light = Light(
+        light_id,
+        uniqueid,
+        ieee,
+        ep.id,
+        attr={**attr, "type": family.type, "uniqueid": uniqueid},
+        state={**family.state(ep, read), "reachable": False},
+        config={"groups": []},
+        capabilities={"alerts": list(family.alerts), "sleeper": False},
+        top={"hascolor": False},
         features=features,
     )
     refresh(light, read)
@@ -260,6 +297,10 @@ def _xy_component(index: int, attribute: int) -> Compute:
     return compute
 
 
+def _fan_speed(read: Reader, _state: State) -> dict[str, Any]:
+    return fans.speed(read)
+
+
 def _ct(read: Reader, _state: State) -> dict[str, Any]:
     value = read(zcl.COLOR, zcl.ATTR_COLOR_TEMP)
     return {} if value is None else {"ct": int(value)}
@@ -293,6 +334,7 @@ STATE_ATTRIBUTES: Mapping[tuple[int, int], Compute] = {
     (zcl.COLOR, zcl.ATTR_COLOR_MODE): _colormode_from(zcl.ATTR_COLOR_MODE),
     (zcl.COLOR, zcl.ATTR_ENHANCED_COLOR_MODE): _colormode_from(zcl.ATTR_ENHANCED_COLOR_MODE),
     (zcl.COLOR, zcl.ATTR_COLOR_LOOP_ACTIVE): _effect,
+    (FAN_CONTROL, fans.ATTR_FAN_MODE): _fan_speed,
 }
 
 CAPABILITY_ATTRIBUTES = frozenset(
@@ -302,6 +344,12 @@ CAPABILITY_ATTRIBUTES = frozenset(
 
 def apply_attribute(light: Light, cluster: int, attribute: int, read: Reader) -> bool:
     """Recompute what `(cluster, attribute)` feeds; False if the light does not use it."""
+    family = light_families.of(light.features.family)
+    if family is not None:
+        items = family.attributes.get((cluster, attribute))
+        values = {k: v for k, v in (items(read) if items else {}).items() if k in light.state}
+        light.update("state", values)
+        return bool(values)
     compute = STATE_ATTRIBUTES.get((cluster, attribute))
     if compute is not None:
         values = {k: v for k, v in compute(read, light.state).items() if k in light.state}
@@ -317,7 +365,8 @@ def apply_attribute(light: Light, cluster: int, attribute: int, read: Reader) ->
 
 def refresh(light: Light, read: Reader) -> None:
     """Apply every cached attribute (creation, re-interview)."""
-    for cluster, attribute in STATE_ATTRIBUTES:
+    family = light_families.of(light.features.family)
+    for cluster, attribute in STATE_ATTRIBUTES if family is None else family.attributes:
         apply_attribute(light, cluster, attribute, read)
 
 
@@ -335,6 +384,8 @@ def optimistic_state(light: Light, changes: Mapping[str, Any]) -> dict[str, Any]
     `colormode` follows it. Items the light does not have are ignored.
     """
     state = light.state
+    if light.features.family:  # their planners say exactly which items a command sets
+        return {k: v for k, v in changes.items() if k in state}
     out: dict[str, Any] = {}
     if "on" in changes and "on" in state:
         out["on"] = bool(changes["on"])

@@ -27,7 +27,7 @@ from zigpy.zcl.clusters.measurement import (
 from zigpy.zcl.clusters.security import IasZone
 from zigpy.zcl.clusters.smartenergy import Metering
 
-from . import catalogue
+from . import catalogue, families
 from .catalogue import SimPlug, SimRemote, lux_to_zcl
 from .device import SimDevice
 from .radio import VirtualRadio
@@ -45,8 +45,9 @@ def demo_ieee(series: int, index: int) -> str:
 
 
 def demo_home() -> list[SimDevice]:
-    """Ten devices: four lights, a plug, four sensors and a remote."""
-    c = catalogue
+    """Fourteen devices: four lights, a plug, four sensors, a remote, and a blind, a door
+    lock, a ceiling fan and a siren."""
+    c, f = catalogue, families
     return [
         c.extended_color_light(demo_ieee(0, 1), 0x4A01, name="Living room ceiling"),
         c.extended_color_light(
@@ -60,6 +61,10 @@ def demo_home() -> list[SimDevice]:
         c.door_contact(demo_ieee(0, 8), 0x4A08, name="Front door"),
         c.water_leak(demo_ieee(0, 9), 0x4A09, name="Bathroom leak"),
         c.remote_4button(demo_ieee(0, 10), 0x4A0A, name="Living room remote"),
+        f.window_covering(demo_ieee(0, 11), 0x4A0B, name="Living room blind", tilt=True),
+        f.door_lock(demo_ieee(0, 12), 0x4A0C, name="Front door lock"),
+        f.ceiling_fan(demo_ieee(0, 13), 0x4A0D, name="Bedroom fan"),
+        f.siren(demo_ieee(0, 14), 0x4A0E, name="Hallway siren"),
     ]
 
 

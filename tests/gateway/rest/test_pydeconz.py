@@ -8,8 +8,12 @@ import aiohttp
 import pytest
 from pydeconz import DeconzSession
 from pydeconz.errors import LinkButtonNotPressed, ResourceNotFound, Unauthorized
+from pydeconz.models.light.cover import Cover
 from pydeconz.models.light.light import Light
+from pydeconz.models.light.lock import Lock
+from pydeconz.models.light.siren import Siren
 from pydeconz.models.sensor.consumption import Consumption
+from pydeconz.models.sensor.door_lock import DoorLock
 from pydeconz.models.sensor.humidity import Humidity
 from pydeconz.models.sensor.light_level import LightLevel
 from pydeconz.models.sensor.open_close import OpenClose
@@ -68,11 +72,17 @@ async def test_key_full_state_and_typed_resources(gw: Running, session: DeconzSe
     assert light_types == [
         "Color temperature light",
         "Dimmable light",
+        "Door Lock",
         "Extended color light",
         "Extended color light",
+        "Fan",
         "On/Off plug-in unit",
+        "Warning device",
+        "Window covering device",
     ]
-    assert all(isinstance(light, Light) and light.reachable for light in api.lights.values())
+    classes = {"Door Lock": Lock, "Warning device": Siren, "Window covering device": Cover}
+    for light in api.lights.values():
+        assert isinstance(light, classes.get(light.type, Light)) and light.reachable, light.type
     wanted = {
         Temperature: 1,
         Humidity: 1,
@@ -84,6 +94,7 @@ async def test_key_full_state_and_typed_resources(gw: Running, session: DeconzSe
         Switch: 1,
         Power: 1,
         Consumption: 1,
+        DoorLock: 1,
     }
     for cls, count in wanted.items():
         assert len(by_type(api, cls)) == count, cls
