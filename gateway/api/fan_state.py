@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from gateway.core.fans import ATTR_FAN_MODE, MAX_SPEED, MODE_OFF, MODE_ON
+from gateway.core.fans import MAX_SPEED, MODE_OFF, MODE_ON
 from radio.clusters import FAN_CONTROL
 
 from .family_state import FamilyParams, Outcome, plan_family_state
@@ -22,7 +22,7 @@ def _build(out: Outcome, values: Mapping[str, Any], _state: Mapping[str, Any]) -
         mode = MODE_ON if values["on"] else MODE_OFF
     else:
         return
-    out.write(FAN_CONTROL, {ATTR_FAN_MODE: mode})
+    out.write(FAN_CONTROL, {"fan_mode": mode})
     if "on" in values:
         out.ok("on", values["on"])
     if "speed" in values:
