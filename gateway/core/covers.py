@@ -59,6 +59,7 @@ def _tilt(read: Reader) -> dict[str, Any]:
 FAMILY = LightFamily(
     "covering",
     TYPE,
+    WINDOW_COVERING,
     _claims,
     _state,
     {

@@ -27,6 +27,7 @@ class LightFamily:
 
     name: str
     type: str  # the deCONZ light type pydeconz routes on
+    cluster: int  # the server cluster the family is for
     claims: Callable[[EndpointInfo], bool]
     state: Callable[[EndpointInfo, Reader], dict[str, Any]]
     """The `state` keys (without `reachable`), unknown values None."""

@@ -46,4 +46,6 @@ def _speed_and_on(read: Reader) -> dict[str, Any]:
     return items
 
 
-FAMILY = LightFamily("fan", TYPE, _claims, _state, {(FAN_CONTROL, ATTR_FAN_MODE): _speed_and_on})
+FAMILY = LightFamily(
+    "fan", TYPE, FAN_CONTROL, _claims, _state, {(FAN_CONTROL, ATTR_FAN_MODE): _speed_and_on}
+)

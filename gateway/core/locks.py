@@ -39,7 +39,9 @@ def _locked(read: Reader) -> dict[str, Any]:
     return {} if value is None else {"on": value == LOCKED}
 
 
-FAMILY = LightFamily("lock", TYPE, _claims, _state, {(DOOR_LOCK, ATTR_LOCK_STATE): _locked})
+FAMILY = LightFamily(
+    "lock", TYPE, DOOR_LOCK, _claims, _state, {(DOOR_LOCK, ATTR_LOCK_STATE): _locked}
+)
 
 
 # --- the ZHADoorLock sensor ---------------------------------------------------------------

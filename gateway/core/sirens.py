@@ -26,4 +26,4 @@ def _state(_ep: EndpointInfo, _read: Reader) -> dict[str, Any]:
     return {"alert": "none"}
 
 
-FAMILY = LightFamily("siren", TYPE, _claims, _state, alerts=ALERTS)
+FAMILY = LightFamily("siren", TYPE, IAS_WD, _claims, _state, alerts=ALERTS)
