@@ -204,8 +204,9 @@ def by_family(family: LightFamily) -> Rule:
 
 
 FAMILY_RULES: Sequence[Rule] = tuple(by_family(f) for f in light_families.FAMILIES)
-"""Device families recognised by a server cluster, one `by_cluster(...)` line each; tried
-after the device id table and before the generic On/Off fallback."""
+"""Device families recognised by a server cluster (`by_family` for the light families,
+`by_cluster(...)` for a plain one); tried after the device id table and before the generic
+On/Off fallback."""
 
 
 def light_rules() -> tuple[Rule, ...]:

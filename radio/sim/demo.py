@@ -61,10 +61,11 @@ def demo_home() -> list[SimDevice]:
         c.door_contact(demo_ieee(0, 8), 0x4A08, name="Front door"),
         c.water_leak(demo_ieee(0, 9), 0x4A09, name="Bathroom leak"),
         c.remote_4button(demo_ieee(0, 10), 0x4A0A, name="Living room remote"),
-        f.window_covering(demo_ieee(0, 11), 0x4A0B, name="Living room blind", tilt=True),
-        f.door_lock(demo_ieee(0, 12), 0x4A0C, name="Front door lock"),
-        f.ceiling_fan(demo_ieee(0, 13), 0x4A0D, name="Bedroom fan"),
-        f.siren(demo_ieee(0, 14), 0x4A0E, name="Hallway siren"),
+        # 21 and up: the light families (other device series take the numbers before)
+        f.window_covering(demo_ieee(0, 21), 0x4A15, name="Living room blind", tilt=True),
+        f.door_lock(demo_ieee(0, 22), 0x4A16, name="Front door lock"),
+        f.ceiling_fan(demo_ieee(0, 23), 0x4A17, name="Bedroom fan"),
+        f.siren(demo_ieee(0, 24), 0x4A18, name="Hallway siren"),
     ]
 
 
@@ -82,6 +83,16 @@ _SCALED_MIX: tuple[Callable[..., SimDevice], ...] = (
     catalogue.door_contact,
 )
 _SCALED_FIRST_NWK = 0x2000
+
+# After the tens above, one of six lights, a blind, a lock, a fan and a siren.
+_FAMILY_TEN: tuple[Callable[..., SimDevice], ...] = (
+    *_SCALED_MIX[:6],
+    families.window_covering,
+    families.door_lock,
+    families.ceiling_fan,
+    families.siren,
+)
+_SCALED_MIX = (*_SCALED_MIX, *_FAMILY_TEN)
 
 
 def scaled_network(n: int) -> list[SimDevice]:
