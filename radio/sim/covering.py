@@ -14,13 +14,14 @@ from typing import Any
 import zigpy.types as t
 from zigpy.profiles import zha
 from zigpy.zcl.clusters.closures import WindowCovering
-from zigpy.zcl.clusters.general import Basic, Groups, Identify, Ota, Scenes
+from zigpy.zcl.clusters.general import Groups, Scenes
 
 from .behaviours import handles
-from .catalogue import MANUFACTURER, basic
+from .catalogue import MANUFACTURER
 from .device import SimDevice
 from .endpoint import SimEndpoint
 from .request import ZclRequest
+from .single import single_endpoint_device
 
 LIFT = "current_position_lift_percentage"
 TILT = "current_position_tilt_percentage"
@@ -149,19 +150,19 @@ def window_covering(
     }
     if tilt:
         covering[TILT] = 0
-    endpoint = SimEndpoint(
-        1,
-        zha.PROFILE_ID,
-        zha.DeviceType.WINDOW_COVERING_DEVICE,
-        in_clusters={
-            Basic: basic(model, mains=True, manufacturer=manufacturer),
-            Identify: {"identify_time": 0},
+    return single_endpoint_device(
+        SimCovering,
+        ieee,
+        nwk,
+        device_type=zha.DeviceType.WINDOW_COVERING_DEVICE,
+        model=model,
+        manufacturer=manufacturer,
+        mains=True,
+        name=name,
+        clusters={
             Groups: {"name_support": Groups.NameSupport.Supported},
             Scenes: {"count": 0, "current_scene": 0, "current_group": 0, "scene_valid": False,
                      "name_support": 0},
             WindowCovering: covering,
         },
-        out_clusters=[Ota],
     )  # fmt: skip
-    return SimCovering(t.EUI64.convert(ieee) if isinstance(ieee, str) else ieee, nwk,
-                       [endpoint], router=True, name=name)  # fmt: skip

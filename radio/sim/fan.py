@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 import zigpy.types as t
-from zigpy.profiles import zha
-from zigpy.zcl.clusters.general import Basic, Groups, Identify, Ota
+from zigpy.zcl.clusters.general import Groups
 from zigpy.zcl.clusters.hvac import Fan
 
-from .catalogue import MANUFACTURER, basic
+from .catalogue import MANUFACTURER
 from .device import SimDevice
-from .endpoint import SimEndpoint
+from .single import single_endpoint_device
 
 FAN_DEVICE_TYPE = 0x000E  # deCONZ's "Fan" device id
 
@@ -25,19 +24,17 @@ def ceiling_fan(
     mode: Fan.FanMode = Fan.FanMode.Off,
 ) -> SimDevice:
     """A mains fan controller offering off, low, medium, high, on and auto."""
-    endpoint = SimEndpoint(
-        1,
-        zha.PROFILE_ID,
-        FAN_DEVICE_TYPE,
-        in_clusters={
-            Basic: basic(model, mains=True, manufacturer=manufacturer),
-            Identify: {"identify_time": 0},
+    return single_endpoint_device(
+        SimDevice,
+        ieee,
+        nwk,
+        device_type=FAN_DEVICE_TYPE,
+        model=model,
+        manufacturer=manufacturer,
+        mains=True,
+        name=name,
+        clusters={
             Groups: {"name_support": Groups.NameSupport.Supported},
-            Fan: {
-                "fan_mode": mode,
-                "fan_mode_sequence": Fan.FanModeSequence.Low_Med_High_Auto,
-            },
+            Fan: {"fan_mode": mode, "fan_mode_sequence": Fan.FanModeSequence.Low_Med_High_Auto},
         },
-        out_clusters=[Ota],
     )
-    return SimDevice(ieee, nwk, [endpoint], router=True, name=name)

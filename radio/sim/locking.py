@@ -9,13 +9,13 @@ import zigpy.types as t
 from zigpy.profiles import zha
 from zigpy.zcl import foundation
 from zigpy.zcl.clusters.closures import DoorLock
-from zigpy.zcl.clusters.general import Basic, Identify, Ota, PowerConfiguration
+from zigpy.zcl.clusters.general import PowerConfiguration
 
 from .behaviours import handles
-from .catalogue import MANUFACTURER, basic, battery
+from .catalogue import MANUFACTURER, battery
 from .device import SimDevice
-from .endpoint import SimEndpoint
 from .request import Outcome, ZclRequest, respond
+from .single import single_endpoint_device
 
 
 @handles(DoorLock, "lock_door", "unlock_door", "toggle_door")
@@ -41,14 +41,17 @@ def door_lock(
     locked: bool = True,
 ) -> SimDevice:
     """A battery deadbolt (HA Door Lock 0x000A) on a closed door."""
-    endpoint = SimEndpoint(
-        1,
-        zha.PROFILE_ID,
-        zha.DeviceType.DOOR_LOCK,
-        in_clusters={
-            Basic: basic(model, mains=False, manufacturer=manufacturer),
+    return single_endpoint_device(
+        SimDevice,
+        ieee,
+        nwk,
+        device_type=zha.DeviceType.DOOR_LOCK,
+        model=model,
+        manufacturer=manufacturer,
+        mains=False,
+        name=name,
+        clusters={
             PowerConfiguration: battery(percent=90, volts=6.0),
-            Identify: {"identify_time": 0},
             DoorLock: {
                 "lock_state": DoorLock.LockState.Locked if locked else DoorLock.LockState.Unlocked,
                 "lock_type": DoorLock.LockType.Dead_bolt,
@@ -56,6 +59,4 @@ def door_lock(
                 "door_state": DoorLock.DoorState.Closed,
             },
         },
-        out_clusters=[Ota],
     )
-    return SimDevice(ieee, nwk, [endpoint], router=False, name=name)

@@ -9,14 +9,13 @@ from typing import Any
 
 import zigpy.types as t
 from zigpy.profiles import zha
-from zigpy.zcl.clusters.general import Basic, Identify, Ota
 from zigpy.zcl.clusters.security import IasWd
 
 from .behaviours import handles
-from .catalogue import MANUFACTURER, basic
+from .catalogue import MANUFACTURER
 from .device import SimDevice
-from .endpoint import SimEndpoint
 from .request import ZclRequest
+from .single import single_endpoint_device
 
 MAX_DURATION = 600  # seconds
 
@@ -65,15 +64,14 @@ def siren(
     manufacturer: str = MANUFACTURER,
 ) -> SimSiren:
     """A mains indoor siren with strobe (HA IAS Warning Device 0x0403)."""
-    endpoint = SimEndpoint(
-        1,
-        zha.PROFILE_ID,
-        zha.DeviceType.IAS_WARNING_DEVICE,
-        in_clusters={
-            Basic: basic(model, mains=True, manufacturer=manufacturer),
-            Identify: {"identify_time": 0},
-            IasWd: {"max_duration": MAX_DURATION},
-        },
-        out_clusters=[Ota],
+    return single_endpoint_device(
+        SimSiren,
+        ieee,
+        nwk,
+        device_type=zha.DeviceType.IAS_WARNING_DEVICE,
+        model=model,
+        manufacturer=manufacturer,
+        mains=True,
+        name=name,
+        clusters={IasWd: {"max_duration": MAX_DURATION}},
     )
-    return SimSiren(ieee, nwk, [endpoint], router=True, name=name)

@@ -21,7 +21,7 @@ from zigpy.zcl.clusters.closures import DoorLock as ZclDoorLock
 from zigpy.zcl.clusters.closures import WindowCovering
 from zigpy.zcl.clusters.hvac import Fan
 
-from tests.gateway.conftest import Running, start_daemon, stop_daemon, until
+from tests.gateway.conftest import Running, module_daemon, until
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -29,11 +29,7 @@ LIFT = "current_position_lift_percentage"
 TILT = "current_position_tilt_percentage"
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def gw(tmp_path_factory):
-    running = await start_daemon(tmp_path_factory.mktemp("families"))
-    yield running
-    await stop_daemon(running)
+gw = module_daemon("families")
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

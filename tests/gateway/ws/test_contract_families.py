@@ -4,28 +4,16 @@ websocketnotifyall true (the whole sub-object) and false (only what changed)."""
 from __future__ import annotations
 
 import pytest
-import pytest_asyncio
-import websockets
 from zigpy.zcl.clusters.closures import DoorLock, WindowCovering
 from zigpy.zcl.clusters.hvac import Fan
 
-from tests.gateway.conftest import Running, WsClient, start_daemon, stop_daemon
+from tests.gateway.conftest import Running, WsClient, module_daemon, module_ws
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def gw(tmp_path_factory):
-    running = await start_daemon(tmp_path_factory.mktemp("ws-families"))
-    yield running
-    await stop_daemon(running)
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def ws(gw: Running):
-    client = WsClient(await websockets.connect(gw.ws_url))
-    yield client
-    await client.close()
+gw = module_daemon("ws-families")
+ws = module_ws()
 
 
 def frames(ws: WsClient, start: int, r: str, rid: str, section: str) -> list[dict]:
