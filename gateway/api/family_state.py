@@ -1,13 +1,14 @@
 """`PUT /lights/<id>/state` for the light families that are not lamps, and what their
 planners share.
 
-A covering, lock, fan or siren takes its own few parameters, answered like a lamp's: every
-parameter is checked first in sorted key order (unknown or not offered by this device:
-error 6, bad value: error 7, HTTP 200 with the valid ones still carried out), a body with
-no parameter that asks for something is error 5, and an unreachable device gets a single
-error 202 with nothing sent. Each family's `build` turns the checked values into replies,
-radio commands and the state items deCONZ sets at once (empty where the device's own
-report is the only truth, as for a covering that takes seconds to move).
+A covering, lock, fan or siren takes its own few parameters, each checked first in sorted
+key order (unknown or not offered by this device: error 6, bad value: error 7), and a body
+with no parameter that asks for something is error 5; an unreachable device gets a single
+error 202 with nothing sent. A fan is answered like a lamp (HTTP 200, the valid parameters
+still carried out). Coverings, locks and sirens have their own handlers in deCONZ, which
+are `Strict`: one bad parameter answers the whole request with HTTP 400 and its errors,
+and nothing is sent. Each family's `build` turns the checked values into replies, radio
+commands and the state items set at once (none where the device's report is the truth).
 """
 
 from __future__ import annotations
@@ -56,14 +57,27 @@ Build = Callable[[Outcome, Mapping[str, Any], Mapping[str, Any]], None]
 
 
 @dataclass(frozen=True, slots=True)
+class Strict:
+    """deCONZ's all-or-nothing handlers: `missing` is their "missing parameter" text, and
+    `invalid_at_param` whether an invalid value's error names the parameter's path (locks,
+    sirens) or the state path (coverings)."""
+
+    missing: str
+    invalid_at_param: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class FamilyParams:
     """The parameters one family takes: their validators, which of them need a `state` key
-    to be offered (tilt only on a covering that tilts), and which ask for an action."""
+    to be offered (tilt only on a covering that tilts), which ask for an action, and which
+    need another one in the same body (`companions`: a siren's `ontime` needs `alert`)."""
 
     validators: Mapping[str, Validator]
     actions: frozenset[str]
     needs: Mapping[str, str] = field(default_factory=dict)
     build: Build | None = None
+    strict: Strict | None = None
+    companions: Mapping[str, str] = field(default_factory=dict)
 
     def offered(self, key: str, state: Mapping[str, Any]) -> bool:
         return key in self.validators and (key not in self.needs or self.needs[key] in state)
@@ -73,19 +87,26 @@ def parse(
     path: str, state: Mapping[str, Any], body: Mapping[str, Any], params: FamilyParams
 ) -> tuple[dict[str, Any], list[ApiError]]:
     """The valid values and the errors, in sorted key order (deCONZ's)."""
+    strict = params.strict
     values: dict[str, Any] = {}
     errors: list[ApiError] = []
     for key in sorted(body):
         address, value = f"{path}/{key}", body[key]
         if not params.offered(key, state):
-            errors.append(ApiError.parameter_not_available(address, key))
+            errors.append(ApiError.parameter_not_available(path if strict else address, key))
             continue
         try:
             values[key] = params.validators[key](value)
         except Invalid:
-            errors.append(ApiError.invalid_value(address, key, value))
-    if not any(key in params.actions for key in body if params.offered(key, state)):
-        errors.append(ApiError.missing_parameters(path, "missing parameter to set light state"))
+            at_param = strict is None or strict.invalid_at_param
+            errors.append(ApiError.invalid_value(address if at_param else path, key, value))
+    for key, needed in params.companions.items():
+        if values.get(key) and needed not in body:
+            errors.append(ApiError.missing_companion(path, needed, key))
+    asks = any(key in params.actions for key in body if params.offered(key, state))
+    if not asks and not (strict and errors):
+        missing = strict.missing if strict else "missing parameter to set light state"
+        errors.append(ApiError.missing_parameters(path, missing))
     return values, errors
 
 
@@ -101,6 +122,9 @@ def plan_family_state(
     state = sub(light, "state")
     values, errors = parse(path, state, body, params)
     plan = Plan(responses=[error.to_dict() for error in errors])
+    if errors and params.strict:
+        plan.status = 400
+        return plan
     if not values or params.build is None:
         return plan
     outcome = Outcome(device_target(light), path)

@@ -1,7 +1,8 @@
 """Door locks: `PUT /lights/<id>/state {"on": true}` locks, `false` unlocks.
 
-`on` is set at once, as deCONZ does; the lock's LockState report confirms it (or puts it
-back, when the bolt jammed).
+As deCONZ's `setDoorLockState`: one bad parameter answers HTTP 400 with nothing sent, and
+`on` is not set at once: the lock reports its LockState when the bolt has moved (or not,
+when it jammed), and that report changes the light and the ZHADoorLock sensor together.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 from radio.clusters import DOOR_LOCK
 
-from .family_state import FamilyParams, Outcome, plan_family_state
+from .family_state import FamilyParams, Outcome, Strict, plan_family_state
 from .plan import Plan
 from .validate import as_bool
 
@@ -22,10 +23,15 @@ def lock_command(locked: bool) -> str:
 
 def _build(out: Outcome, values: Mapping[str, Any], _state: Mapping[str, Any]) -> None:
     out.zcl(DOOR_LOCK, lock_command(values["on"]))
-    out.ok("on", values["on"], on=values["on"])
+    out.ok("on", values["on"])
 
 
-PARAMS = FamilyParams(validators={"on": as_bool}, actions=frozenset({"on"}), build=_build)
+PARAMS = FamilyParams(
+    validators={"on": as_bool},
+    actions=frozenset({"on"}),
+    build=_build,
+    strict=Strict("missing parameter to set door lock state"),
+)
 
 
 def plan_lock_state(light_id: str, light: Mapping[str, Any], body: Any) -> Plan:

@@ -1,10 +1,14 @@
 """Warning devices: `PUT /lights/<id>/state {"alert": ...}` starts or stops a warning.
 
-IAS WD Start Warning carries the whole request: "lselect" sounds the burglar warning with
-the strobe for `ontime` tenths of a second (rounded up to whole seconds, 300 s without
-it), "select" for one second, "blink" flashes the strobe only, "none" stops everything.
-`state.alert` keeps what was asked (pydeconz reads "lselect" as "the siren is on"); the
-siren itself reports nothing.
+As deCONZ's `setWarningDeviceState`: IAS WD Start Warning carries the request. "lselect"
+sounds the burglar warning, strobe on, at the highest level, for `ontime` seconds (300
+without it), "select" the same for one second, "blink" flashes the strobe only (`ontime`
+or 300 s), "all" is a one-second warning (deCONZ broadcasts it to every siren; here it goes
+to this one), "none" stops everything. One bad parameter answers HTTP 400, nothing sent.
+
+`state.alert` keeps what was asked, which deCONZ does not do (it treats the item as
+write-only, so it always reads "none"): pydeconz reads "lselect" as "the siren is on", and
+without it Home Assistant would never see its siren sounding. A siren reports nothing.
 """
 
 from __future__ import annotations
@@ -15,14 +19,14 @@ from typing import Any
 from gateway.core.sirens import ALERTS
 from radio.clusters import IAS_WD
 
-from .family_state import FamilyParams, Outcome, plan_family_state
+from .family_state import FamilyParams, Outcome, Strict, plan_family_state
 from .plan import Plan
 from .validate import as_choice, as_int
 
 # Start Warning's first byte: warning mode in bits 4-7, strobe in bit 2, siren level 0-1.
 MODE_STOP, MODE_BURGLAR = 0x0, 0x1
 STROBE = 0x04
-LEVEL_HIGH = 0x02
+LEVEL_VERY_HIGH = 0x03
 LONG_WARNING_SECONDS = 300
 STROBE_DUTY_CYCLE = 50  # % of each second the strobe is lit
 
@@ -31,40 +35,41 @@ def warning_byte(mode: int, strobe: bool, level: int) -> int:
     return (mode << 4) | (STROBE if strobe else 0) | level
 
 
-def _seconds(ontime: int | None, default: int) -> int:
-    return default if ontime is None else max(1, -(-ontime // 10))
+ALARM = warning_byte(MODE_BURGLAR, True, LEVEL_VERY_HIGH)
+# alert → (warning byte, seconds without `ontime`, whether `ontime` sets the seconds)
+WARNINGS: Mapping[str, tuple[int, int, bool]] = {
+    "none": (warning_byte(MODE_STOP, False, 0), 0, False),
+    "select": (ALARM, 1, False),
+    "lselect": (ALARM, LONG_WARNING_SECONDS, True),
+    "blink": (warning_byte(MODE_STOP, True, 0), LONG_WARNING_SECONDS, True),
+    "all": (ALARM, 1, True),
+}
 
 
 def _build(out: Outcome, values: Mapping[str, Any], _state: Mapping[str, Any]) -> None:
     alert = values.get("alert")
     if alert is None:
         return
-    ontime = values.get("ontime")
-    if alert == "none":
-        warning, seconds, duty = warning_byte(MODE_STOP, False, 0), 0, 0
-    elif alert == "blink":
-        warning = warning_byte(MODE_STOP, True, 0)
-        seconds, duty = _seconds(ontime, LONG_WARNING_SECONDS), STROBE_DUTY_CYCLE
-    else:
-        warning = warning_byte(MODE_BURGLAR, True, LEVEL_HIGH)
-        long = alert == "lselect"
-        seconds = _seconds(ontime, LONG_WARNING_SECONDS) if long else 1
-        duty = STROBE_DUTY_CYCLE
+    warning, seconds, timed = WARNINGS[alert]
+    if timed and values.get("ontime"):
+        seconds = values["ontime"]
     out.zcl(
         IAS_WD,
         "start_warning",
         warning=warning,
         warning_duration=seconds,
-        strobe_duty_cycle=duty,
+        strobe_duty_cycle=STROBE_DUTY_CYCLE if warning & STROBE else 0,
         strobe_level=0,
     )
     out.ok("alert", alert, alert=alert)
 
 
 PARAMS = FamilyParams(
-    validators={"alert": lambda v: as_choice(v, ALERTS), "ontime": lambda v: as_int(v, 0, 0xFFFF)},
+    validators={"alert": lambda v: as_choice(v, ALERTS), "ontime": lambda v: as_int(v, 0, 0xFFFE)},
     actions=frozenset({"alert"}),
     build=_build,
+    strict=Strict("missing parameter to set warning device state"),
+    companions={"ontime": "alert"},
 )
 
 

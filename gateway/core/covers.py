@@ -1,10 +1,10 @@
 """Window coverings (Window Covering cluster 0x0102) as deCONZ shows them.
 
 `lift` and `tilt` are the percentages *closed* the device reports (0 = open); deCONZ adds
-`open` (lift below 100) and the legacy items `bri` (lift scaled to 0..254) and `on` (not
-fully open) that older clients still read. `tilt` exists only on coverings that can tilt
-(their type says so, or they have reported a tilt), because Home Assistant offers tilt
-control exactly when the key is there.
+`open` (lift below 100) and the legacy items `bri` (lift scaled to 0..254), `on` (not
+fully open) and `sat` (tilt scaled to 0..254) that older clients still read. `tilt` (and
+`sat`) exist only on coverings that can tilt (their type says so, or they have reported a
+tilt), because Home Assistant offers tilt control exactly when the key is there.
 """
 
 from __future__ import annotations
@@ -37,13 +37,13 @@ def can_tilt(read: Reader) -> bool:
 def _state(_ep: EndpointInfo, read: Reader) -> dict[str, Any]:
     state: dict[str, Any] = {"bri": None, "lift": None, "on": None, "open": None}
     if can_tilt(read):
-        state["tilt"] = None
+        state.update(sat=None, tilt=None)  # `sat`: the legacy tilt, scaled 0..254
     return state
 
 
 def lift_items(lift: int) -> dict[str, Any]:
-    """Every item a lift percentage decides."""
-    return {"bri": round(lift * 254 / 100), "lift": lift, "on": lift > 0, "open": lift < 100}
+    """Every item a lift percentage decides (the legacy `bri` scaled as deCONZ does)."""
+    return {"bri": lift * 254 // 100, "lift": lift, "on": lift > 0, "open": lift < 100}
 
 
 def _lift(read: Reader) -> dict[str, Any]:
@@ -53,7 +53,7 @@ def _lift(read: Reader) -> dict[str, Any]:
 
 def _tilt(read: Reader) -> dict[str, Any]:
     tilt = percent(read(WINDOW_COVERING, ATTR_TILT_PERCENT))
-    return {} if tilt is None else {"tilt": tilt}
+    return {} if tilt is None else {"sat": tilt * 254 // 100, "tilt": tilt}
 
 
 FAMILY = LightFamily(

@@ -15,7 +15,7 @@ from radio.events import EndpointInfo
 from .family import LightFamily, Reader
 
 TYPE = "Warning device"
-ALERTS = ("none", "select", "lselect", "blink")
+ALERTS = ("none", "select", "lselect", "blink", "all")
 
 
 def _claims(ep: EndpointInfo) -> bool:

@@ -29,14 +29,18 @@ def errors(result):
     return [item["error"]["type"] for item in result.responses if "error" in item]
 
 
-def test_lock_on_locks_and_is_set_at_once():
+def test_lock_on_locks_and_waits_for_the_lock_to_report():
     lock = light("Door Lock", on=False)
     result = plan(lock, {"on": True})
     assert result.commands == [ZclCommand(TARGET, DOOR_LOCK, "lock_door", {})]
-    assert result.changes == [LightState("9", {"on": True})]
+    assert result.responses == [{"success": {"/lights/9/state/on": True}}]
+    assert result.changes == []  # as deCONZ: the LockState report sets it
     assert plan(lock, {"on": False}).commands == [ZclCommand(TARGET, DOOR_LOCK, "unlock_door", {})]
     bad = plan(lock, {"on": 1, "bri": 3})
-    assert errors(bad) == [6, 7] and bad.commands == [] and bad.changes == []
+    assert errors(bad) == [6, 7] and bad.status == 400 and bad.commands == []
+    assert bad.responses[1]["error"]["address"] == "/lights/9/state/on"
+    missing = plan(lock, {"x": 1})
+    assert errors(missing) == [6] and missing.status == 400
 
 
 def test_fan_speed_and_on_write_fan_mode():
@@ -58,15 +62,19 @@ def test_siren_alerts_start_and_stop_the_warning():
         assert (command.cluster, command.command) == (IAS_WD, "start_warning")
         return command.args["warning"], command.args["warning_duration"]
 
-    assert warning({"alert": "lselect"}) == (0x16, 300)  # burglar, strobe, high; 5 minutes
-    assert warning({"alert": "lselect", "ontime": 45}) == (0x16, 5)
-    assert warning({"alert": "select"}) == (0x16, 1)
-    assert warning({"alert": "blink", "ontime": 10}) == (0x04, 1)  # strobe only
+    assert warning({"alert": "lselect"}) == (0x17, 300)  # burglar, strobe, very high; 5 min
+    assert warning({"alert": "lselect", "ontime": 45}) == (0x17, 45)  # seconds, as deCONZ
+    assert warning({"alert": "select"}) == (0x17, 1)
+    assert warning({"alert": "blink", "ontime": 10}) == (0x04, 10)  # strobe only
     assert warning({"alert": "none"}) == (0x00, 0)
     assert plan(siren, {"alert": "lselect"}).changes == [LightState("9", {"alert": "lselect"})]
-    assert errors(plan(siren, {"alert": "loud"})) == [7]
-    assert errors(plan(siren, {"ontime": 5})) == [5]
-    assert errors(plan(siren, {"on": True})) == [6, 5]
+    bad = plan(siren, {"alert": "loud"})
+    assert errors(bad) == [7] and bad.status == 400 and bad.commands == []
+    assert errors(plan(siren, {"ontime": 5})) == [5]  # ontime needs alert
+    assert plan(siren, {"ontime": 5}).responses[0]["error"]["description"] == (
+        "missing parameter, alert, for parameter, ontime"
+    )
+    assert errors(plan(siren, {"on": True})) == [6]
 
 
 def test_other_types_still_go_to_the_lamp_planner():

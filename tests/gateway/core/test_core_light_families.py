@@ -34,14 +34,15 @@ def test_each_family_is_its_deconz_type_with_its_state(store: Store, joined):
         "bri": 76, "lift": 30, "on": True, "open": True, "reachable": True,
     }  # fmt: skip
     venetian = light_of(store, fz.VENETIAN_IEEE)
-    assert venetian.state["tilt"] == 45 and venetian.state["open"] is True
+    tilted = venetian.state
+    assert (tilted["tilt"], tilted["sat"], tilted["open"]) == (45, 114, True)
     lock = light_of(store, fz.LOCK_IEEE)
     assert (lock.type, lock.state) == ("Door Lock", {"on": True, "reachable": True})
     fan = light_of(store, fz.FAN_IEEE)
     assert (fan.type, fan.state) == ("Fan", {"on": True, "reachable": True, "speed": 2})
     siren = light_of(store, fz.SIREN_IEEE)
     assert (siren.type, siren.state) == ("Warning device", {"alert": "none", "reachable": True})
-    assert siren.capabilities["alerts"] == ["none", "select", "lselect", "blink"]
+    assert siren.capabilities["alerts"] == ["none", "select", "lselect", "blink", "all"]
 
     (sensor,) = [r for r in store.resources_of_device(fz.LOCK_IEEE) if r.r == "sensors"]
     assert sensor.type == "ZHADoorLock" and sensor.uniqueid.endswith("-01-0101")

@@ -38,8 +38,9 @@ async def test_covering_report_frames(gw: Running, ws: WsClient):
     start = len(ws.events)
     gw.network.emit(sim.report(None, WindowCovering, {"current_position_lift_percentage": 40}))
     state = await one_frame(ws, start, "lights", lid)
-    assert set(state) == set(blind["state"]) == {"bri", "lift", "on", "open", "reachable", "tilt"}
-    assert (state["lift"], state["bri"], state["open"], state["on"]) == (40, 102, True, True)
+    keys = {"bri", "lift", "on", "open", "reachable", "sat", "tilt"}
+    assert set(state) == set(blind["state"]) == keys
+    assert (state["lift"], state["bri"], state["open"], state["on"]) == (40, 101, True, True)
 
     await notify_all(gw, False)
     start = len(ws.events)
