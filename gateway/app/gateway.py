@@ -38,11 +38,12 @@ from gateway.api.plan import Plan
 from gateway.app import config_view
 from gateway.app.auth import ApiKey, Authenticator, load_or_create_password
 from gateway.app.bus import EventBus
-from gateway.app.eventlog import log_event
+from gateway.app.eventlog import UnsupportedNotice, log_event
 from gateway.core.errors import CoreError
 from gateway.core.persistence import Persistence, WriteFailed
 from gateway.core.resources import Message
 from gateway.core.store import Store
+from gateway.core.uniqueid import normalize_ieee
 from gateway.core.values import group_address
 from radio import commands as cmd
 from radio import events as ev
@@ -90,6 +91,7 @@ class Gateway:
         self._restore_given_up = False
         self._tick_task: asyncio.Task | None = None
         self._tasks: set[asyncio.Task] = set()
+        self._unsupported = UnsupportedNotice()
 
     # -- the event path ----------------------------------------------------------------
 
@@ -112,6 +114,8 @@ class Gateway:
         elif isinstance(event, ev.StoredDevicesLoaded):
             self.restored.set()  # waiting requests resume after this call: the store has them
         self.publish(self.store.handle(event))
+        if isinstance(event, ev.DeviceInitialized):
+            self._unsupported.check(self.store.devices.get(normalize_ieee(event.device.ieee)))
         self.bus.radio_event(event)
 
     async def wait_restored(self) -> None:

@@ -45,8 +45,10 @@ def demo_ieee(series: int, index: int) -> str:
 
 
 def demo_home() -> list[SimDevice]:
-    """Fourteen devices: four lights, a plug, four sensors, a remote, and a blind, a door
-    lock, a ceiling fan and a siren."""
+    """Sixteen devices: four lights, a plug, four sensors, a remote, a bulb with its maker's
+    own device id (served from its clusters), a gadget with only manufacturer clusters
+    (listed as unsupported, as such a device would be), and a blind, a door lock, a ceiling
+    fan and a siren."""
     c, f = catalogue, families
     return [
         c.extended_color_light(demo_ieee(0, 1), 0x4A01, name="Living room ceiling"),
@@ -61,6 +63,8 @@ def demo_home() -> list[SimDevice]:
         c.door_contact(demo_ieee(0, 8), 0x4A08, name="Front door"),
         c.water_leak(demo_ieee(0, 9), 0x4A09, name="Bathroom leak"),
         c.remote_4button(demo_ieee(0, 10), 0x4A0A, name="Living room remote"),
+        c.manufacturer_id_light(demo_ieee(0, 11), 0x4A0B, name="Reading lamp"),
+        c.manufacturer_only_device(demo_ieee(0, 12), 0x4A0C, name="Maker's gadget"),
         # 21 and up: the light families (other device series take the numbers before)
         f.window_covering(demo_ieee(0, 21), 0x4A15, name="Living room blind", tilt=True),
         f.door_lock(demo_ieee(0, 22), 0x4A16, name="Front door lock"),

@@ -139,11 +139,13 @@ def test_config_and_api_keys(db_path: Path) -> None:
 def test_reports_cause_no_writes(store, zoo, joined, rx) -> None:
     """State from reports is rebuilt from zigpy's cache, never written (SD card wear)."""
     joined(zoo.climate_sensor())
+    store.persistence.durable().result(10)  # the join's own writes, committed by the writer
     conn = store.persistence._conn
     before = conn.total_changes
     for value in range(2000, 2100):
         store.handle(rx.report("00:15:8d:00:02:aa:bb:cc", 1, 0x0402, 0x0000, value))
         store.handle(rx.report("00:15:8d:00:02:aa:bb:cc", 1, 0x0001, 0x0021, 150))
+    store.persistence.durable().result(10)
     assert conn.total_changes == before
 
 

@@ -75,6 +75,7 @@ async def test_key_full_state_and_typed_resources(gw: Running, session: DeconzSe
         "Door Lock",
         "Extended color light",
         "Extended color light",
+        "Extended color light",  # the demo's bulb with a manufacturer device id
         "Fan",
         "On/Off plug-in unit",
         "Warning device",
@@ -83,6 +84,8 @@ async def test_key_full_state_and_typed_resources(gw: Running, session: DeconzSe
     classes = {"Door Lock": Lock, "Warning device": Siren, "Window covering device": Cover}
     for light in api.lights.values():
         assert isinstance(light, classes.get(light.type, Light)) and light.reachable, light.type
+    lamp = next(light for light in api.lights.values() if light.model_id == "SIM-MXL1")
+    assert lamp.color_temp is not None and lamp.xy is not None and lamp.brightness == 254
     wanted = {
         Temperature: 1,
         Humidity: 1,
