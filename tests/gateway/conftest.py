@@ -97,6 +97,18 @@ async def stop_daemon(running: Running) -> None:
     await running.daemon.stop()
 
 
+LAMP_TYPES = frozenset(
+    {
+        "Dimmable light",
+        "Color temperature light",
+        "Color light",
+        "Color dimmable light",
+        "Extended color light",
+    }
+)
+"""Lights whose `bri` is a brightness: a covering's legacy `bri` is its position."""
+
+
 async def until(check: Callable[[], Any], timeout: float = 15.0, what: str = "") -> Any:
     """Poll a condition and return its truthy value; the timeout only turns a hang into a
     readable failure (no timing assertions: these machines are shared and noisy)."""

@@ -17,7 +17,7 @@ from nats.js.api import ConsumerConfig, DeliverPolicy, StreamConfig
 
 from gateway.mqtt.discovery import Node, resource_configs
 from tests.brokers import Mosquitto, MqttWatcher, NatsServer, free_port
-from tests.gateway.conftest import Running, stop_daemon, until
+from tests.gateway.conftest import LAMP_TYPES, Running, stop_daemon, until
 
 from .conftest import connected_daemon
 
@@ -52,7 +52,7 @@ def node_of(running: Running) -> Node:
 
 async def light_to_switch(gw: Running) -> tuple[str, bool]:
     """A light id and the `on` it does not have now."""
-    rid, light = await gw.find("lights", lambda item: "on" in item["state"])
+    rid, light = await gw.find("lights", lambda item: item["type"] in LAMP_TYPES)
     return rid, not light["state"]["on"]
 
 
