@@ -20,12 +20,15 @@ ON_OFF = 0x0006
 LEVEL = 0x0008
 THERMOSTAT = 0x0201
 FAN_CONTROL = 0x0202
+THERMOSTAT_UI = 0x0204
 COLOR = 0x0300
 ILLUMINANCE = 0x0400
 TEMPERATURE = 0x0402
 PRESSURE = 0x0403
 HUMIDITY = 0x0405
 OCCUPANCY = 0x0406
+SOIL_MOISTURE = 0x0408
+PM25 = 0x042A
 IAS_ZONE = 0x0500
 METERING = 0x0702
 ELECTRICAL_MEASUREMENT = 0x0B04
@@ -101,6 +104,35 @@ SETUP: dict[int, ClusterSetup] = {
             Report("rms_voltage", 5, 900, 1),
             Report("rms_current", 5, 900, 1),
         ),
+    ),
+    # A thermostat's setpoint, mode and calibration are also read before it is announced, so
+    # its `added` event carries them (Home Assistant builds its climate entity from that).
+    THERMOSTAT: ClusterSetup(
+        static=(
+            "local_temperature",
+            "occupied_heating_setpoint",
+            "system_mode",
+            "local_temperature_calibration",
+            "pi_heating_demand",
+            "running_state",
+        ),
+        reports=(
+            Report("local_temperature", 10, 3600, 10),
+            Report("pi_heating_demand", 10, 3600, 1),
+            Report("running_state", 0, 3600, 1),
+            Report("occupied_heating_setpoint", 0, 3600, 1),
+            Report("system_mode", 0, 3600, 1),
+            Report("local_temperature_calibration", 0, 3600, 1),
+        ),
+    ),
+    THERMOSTAT_UI: ClusterSetup(
+        static=("keypad_lockout",), reports=(Report("keypad_lockout", 0, 3600, 1),)
+    ),
+    SOIL_MOISTURE: ClusterSetup(
+        static=("measured_value",), reports=(Report("measured_value", 10, 3600, 100),)
+    ),
+    PM25: ClusterSetup(
+        static=("measured_value",), reports=(Report("measured_value", 10, 3600, 1),)
     ),
     METERING: ClusterSetup(
         static=("multiplier", "divisor", "unit_of_measure"),

@@ -29,8 +29,8 @@ from radio.events import (
 
 from . import groups as group_map
 from . import lights as light_map
+from . import sensor_families, switches, timefmt, zcl
 from . import sensors as sensor_map
-from . import switches, timefmt, zcl
 from .groupbook import GroupBook
 from .outbox import Outbox
 from .persistence import Persistence
@@ -256,7 +256,9 @@ class DeviceBook:
             dev.last_seen = info.last_seen  # what zigpy remembers from before the restart
 
         light_plans = [(ep, found) for ep in info.endpoints if (found := light_map.classify(ep))]
-        sensor_plans = sensor_map.plan_sensors(info, bool(light_plans), dev.read)
+        sensor_plans = sensor_map.plan_sensors(
+            info, bool(light_plans), dev.read, sensor_families.spec_for
+        )
         light_ids = self._allocate(
             "lights", [light_uniqueid(info.ieee, ep.id) for ep, _ in light_plans]
         )
