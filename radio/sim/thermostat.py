@@ -6,6 +6,7 @@ PIHeatingDemand that shrinks as the gap closes), and otherwise lets the room coo
 the ambient temperature. The room approaches its target exponentially with time constant
 `tau` seconds; while it has not settled the device wakes itself every `step` seconds, so
 a written setpoint is followed by a series of temperature reports, as a real TRV's is.
+Without a `step` it moves only when ticked (by the demo driver, or by a frame it receives).
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ class SimThermostat(SimDevice):
 
     ambient: float = 17.0
     tau: float = 120.0
-    step: float = 5.0
+    step: float = math.inf
+    """Seconds between the device's own wake-ups while the room moves; infinite by default,
+    so a quiet simulation stays quiet: the demo driver ticks it, a test sets a step."""
 
     def __init__(self, *args: Any, room: float = 19.0, **kwargs: Any) -> None:
         self.room = room
@@ -99,7 +102,7 @@ class SimThermostat(SimDevice):
 
     def _keep_moving(self) -> None:
         now = self.clock()
-        if not self.settled() and self._wake_at <= now:
+        if not math.isinf(self.step) and not self.settled() and self._wake_at <= now:
             self._wake_at = now + self.step
             self.schedule_tick(self.step)
 
