@@ -2,10 +2,11 @@
 
 Two phases, both best-effort (a sleepy or flaky device must never block the rest):
 1. before the gateway hears of the device: read the static attributes the mapping needs to
-   pick resource types (an IAS zone's type, colour capabilities, meter divisors), and enrol
-   IAS zones with the coordinator;
-2. afterwards: bind and configure reporting for every mapped cluster, then read the reported
-   attributes once so the first state is known.
+   pick resource types (an IAS zone's type, colour capabilities, meter divisors) together
+   with the reported ones in one read per cluster, so a new resource's `added` event
+   carries the device's real state rather than nulls; enrol IAS zones with the coordinator;
+2. afterwards: bind and configure reporting for every mapped cluster, then read whatever
+   the first read did not get.
 """
 
 from __future__ import annotations
@@ -63,8 +64,9 @@ async def set_up_device(device: Any, app: Any, *, reporting: bool = False) -> No
         if basic is not None:
             await _attempt("basic read", device, basic.read_attributes(list(BASIC_STATIC)))
         for _, cluster, setup in _mapped_clusters(device):
-            if setup.static:
-                await _attempt("static read", device, cluster.read_attributes(list(setup.static)))
+            names = [*setup.static, *(r.attribute for r in setup.reports)]
+            if names:
+                await _attempt("first read", device, cluster.read_attributes(names))
             if cluster.cluster_id == IAS_ZONE:
                 await _enrol(device, cluster, app)
         return
@@ -79,8 +81,14 @@ async def set_up_device(device: Any, app: Any, *, reporting: bool = False) -> No
             if r.attribute in cluster.attributes_by_name
         }
         await _attempt("configure reporting", device, cluster.configure_reporting_multiple(config))
-        names = [r.attribute for r in setup.reports]
-        await _attempt("initial read", device, cluster.read_attributes(names))
+        missing = [r.attribute for r in setup.reports if _uncached(cluster, r.attribute)]
+        if missing:
+            await _attempt("second read", device, cluster.read_attributes(missing))
+
+
+def _uncached(cluster: Any, name: str) -> bool:
+    attr = cluster.attributes_by_name.get(name)
+    return attr is not None and cluster.get(attr.id) is None
 
 
 def _reporting_config(report: Any) -> ReportingConfig:

@@ -130,6 +130,9 @@ class AttributeReport:
     value: Any
     read: bool = False
     timestamp: float = field(default_factory=_now)
+    more: bool = False
+    """Another attribute of the same report frame follows: the gateway publishes the
+    resource once, after the frame's last attribute (one event per report, as deCONZ)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ ZONE_ENROLL_REQUEST = 0x01
 
 # zigpy cluster event → whether it answers a read (else it is a report)
 _ATTRIBUTE_EVENTS = {"attribute_report": False, "attribute_read": True}
+REPORT_ATTRIBUTES = 0x0A  # ZCL general command
 
 
 def plain(value: Any) -> Any:
@@ -59,7 +60,7 @@ class DeviceListener:
     names the cluster) each of its clusters; zigpy skips listener methods an
     object does not define."""
 
-    __slots__ = ("_current_group", "_emit", "_seen", "_unsubscribe", "device", "ieee")
+    __slots__ = ("_current_group", "_emit", "_frame", "_seen", "_unsubscribe", "device", "ieee")
 
     def __init__(
         self,
@@ -74,6 +75,10 @@ class DeviceListener:
         self._current_group = current_group
         self._seen = seen
         self._unsubscribe: tuple[Callable[[], None], ...] = ()
+        # (endpoint, cluster, records left) of the report frame being dispatched: zigpy
+        # hands a frame's attributes over one by one, synchronously, after telling us of
+        # the frame itself, so each report can say whether another of its frame follows.
+        self._frame: tuple[int, int, int] | None = None
 
     def _endpoints(self) -> list[Any]:
         return [ep for ep_id, ep in self.device.endpoints.items() if ep_id != 0]
@@ -117,6 +122,13 @@ class DeviceListener:
         read = _ATTRIBUTE_EVENTS.get(name)
         if read is None:
             return  # another cluster event (written, unsupported, ...)
+        more = False
+        if not read and self._frame is not None:
+            endpoint, cluster, left = self._frame
+            if (endpoint, cluster) == (event.endpoint_id, event.cluster_id) and left > 1:
+                self._frame, more = (endpoint, cluster, left - 1), True
+            else:
+                self._frame = None
         self._emit(
             ev.AttributeReport(
                 ieee=self.ieee,
@@ -126,8 +138,18 @@ class DeviceListener:
                 attribute_name=event.attribute_name,
                 value=plain(event.value),
                 read=read,
+                more=more,
             )
         )
+
+    def general_command(self, cluster: Any, hdr: Any, args: Any) -> None:
+        """A general frame is about to be dispatched: note how many attributes a report
+        carries (only on the clusters whose attribute events we hear)."""
+        if hdr.command_id != REPORT_ATTRIBUTES or cluster.cluster_id not in MAPPED_ATTRIBUTES:
+            return
+        records = getattr(args, "attribute_reports", None) or ()
+        endpoint = cluster.endpoint.endpoint_id
+        self._frame = (endpoint, cluster.cluster_id, len(records)) if len(records) > 1 else None
 
     def cluster_command(self, cluster: Any, tsn: int, command_id: int, args: Any) -> None:
         # Frames to an *out* cluster are client→server commands (server_commands table);

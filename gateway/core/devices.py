@@ -27,9 +27,9 @@ from radio.events import (
     RadioEvent,
 )
 
+from . import classify, sensor_families, switches, timefmt, zcl
 from . import groups as group_map
 from . import lights as light_map
-from . import sensor_families, switches, timefmt, zcl
 from . import sensors as sensor_map
 from .groupbook import GroupBook
 from .outbox import Outbox
@@ -154,6 +154,8 @@ class DeviceBook:
                     dev.last_announced = now
                 dev.info = replace(dev.info, nwk=event.nwk)
                 self._refresh_attrs(dev)
+        if isinstance(event, AttributeReport) and event.more:
+            return  # the rest of the frame follows; its last attribute publishes the lot
         self._outbox.flush(dev.resources, out)
 
     def _mark_seen(self, dev: Device, now: float, out: list[Message]) -> None:
@@ -255,7 +257,11 @@ class DeviceBook:
         elif dev.last_seen is None:
             dev.last_seen = info.last_seen  # what zigpy remembers from before the restart
 
-        light_plans = [(ep, found) for ep in info.endpoints if (found := light_map.classify(ep))]
+        light_plans = [
+            (ep, found)
+            for ep in info.endpoints
+            if (found := classify.classify(ep, dev.reader(ep.id)))
+        ]
         sensor_plans = sensor_map.plan_sensors(
             info, bool(light_plans), dev.read, sensor_families.spec_for
         )
@@ -348,7 +354,7 @@ class DeviceBook:
         dev: Device,
         ep: EndpointInfo,
         light_type: str,
-        features: light_map.LightFeatures,
+        features: classify.LightFeatures,
         rid: str,
     ) -> Light:
         uid = light_uniqueid(dev.info.ieee, ep.id)

@@ -1,7 +1,7 @@
 """Device endpoint → deCONZ light, and ZCL attributes → light `state` (as deCONZ maps them).
 
-The light's type comes from the simple descriptor (profile + device id); which `state`
-items exist comes from the server clusters and the colour capabilities, because Home
+The light's type is decided by `classify` (its rules); which `state` items exist comes
+from the server clusters and the colour capabilities, because Home
 Assistant picks a light's colour modes from the keys present when the entity is created.
 Every attribute is turned into the state items it carries, read from the endpoint's
 attribute cache, so a report and a restart from zigpy's cache go through the same code.
@@ -10,12 +10,20 @@ attribute cache, so a report and a restart from zigpy's cache go through the sam
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from radio.events import EndpointInfo
 
 from . import zcl
+from .classify import (
+    CAP_ALL,
+    CAP_CT,
+    CAP_ENHANCED_HUE,
+    CAP_HS,
+    CAP_LOOP,
+    CAP_XY,
+    LightFeatures,
+)
 from .resources import Light
 from .values import (
     CT_MAX_DEFAULT,
@@ -35,14 +43,6 @@ State = Mapping[str, Any]
 Compute = Callable[[Reader, State], dict[str, Any]]
 """The state items one attribute sets, from the cache and the light's current state."""
 
-# ColorCapabilities (0x0300/0x400A) bits.
-CAP_HS = 0x01
-CAP_ENHANCED_HUE = 0x02
-CAP_LOOP = 0x04
-CAP_XY = 0x08
-CAP_CT = 0x10
-CAP_ALL = 0x1F
-
 ALERTS = [
     "none",
     "select",
@@ -54,70 +54,6 @@ ALERTS = [
     "finish",
     "stop",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class LightKind:
-    type: str
-    dimmable: bool = False
-    color: int = 0  # ColorCapabilities to assume when the light has not reported them
-    with_level: str | None = None  # type to use instead when a Level cluster is present
-
-
-_HA = zcl.PROFILE_HA
-_ZLL = zcl.PROFILE_ZLL
-_EXTENDED = LightKind("Extended color light", True, CAP_ALL)
-_CT = LightKind("Color temperature light", True, CAP_CT)
-_DIMMABLE = LightKind("Dimmable light", True)
-_DIMMABLE_PLUG = LightKind("Dimmable plug-in unit", True)
-_PLUG = LightKind("On/Off plug-in unit")
-
-LIGHT_KINDS: Mapping[tuple[int, int], LightKind] = {
-    (_ZLL, 0x0000): LightKind("On/Off light"),
-    (_ZLL, 0x0010): _PLUG,
-    (_ZLL, 0x0100): _DIMMABLE,
-    (_ZLL, 0x0110): _DIMMABLE_PLUG,
-    (_ZLL, 0x0200): LightKind("Color light", True, CAP_HS | CAP_ENHANCED_HUE | CAP_LOOP | CAP_XY),
-    (_ZLL, 0x0210): _EXTENDED,
-    (_ZLL, 0x0220): _CT,
-    (_HA, 0x0002): LightKind("On/Off output"),
-    (_HA, 0x0009): _PLUG,
-    (_HA, 0x0051): LightKind("Smart plug"),
-    (_HA, 0x0100): LightKind("On/Off light", with_level="Dimmable light"),
-    (_HA, 0x0101): _DIMMABLE,
-    (_HA, 0x0102): LightKind("Color dimmable light", True, CAP_HS | CAP_XY),
-    (_HA, 0x0103): LightKind("On/Off light switch"),
-    (_HA, 0x0104): LightKind("Dimmer switch", True),
-    (_HA, 0x010A): _PLUG,
-    (_HA, 0x010B): _DIMMABLE_PLUG,
-    (_HA, 0x010C): _CT,
-    (_HA, 0x010D): _EXTENDED,
-}
-
-
-@dataclass(frozen=True, slots=True)
-class LightFeatures:
-    """What a light was built with; fixes its `state` keys for its lifetime."""
-
-    dimmable: bool
-    color: int  # ColorCapabilities bits, 0 for a light without colour
-    identify: bool
-
-
-def classify(ep: EndpointInfo) -> tuple[str, LightFeatures] | None:
-    """The light type and features of an endpoint, or None if it is not a light."""
-    if zcl.ON_OFF not in ep.in_clusters:
-        return None
-    kind = LIGHT_KINDS.get((ep.profile_id, ep.device_type))
-    if kind is None:
-        return None
-    has_level = zcl.LEVEL in ep.in_clusters
-    light_type, dimmable = kind.type, kind.dimmable
-    if kind.with_level and has_level:
-        light_type, dimmable = kind.with_level, True
-    color = kind.color if zcl.COLOR in ep.in_clusters else 0
-    features = LightFeatures(dimmable and has_level, color, zcl.IDENTIFY in ep.in_clusters)
-    return light_type, features
 
 
 def create_light(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import zigpy.types as t
 from zigpy.profiles import zha
 from zigpy.zcl.clusters.general import Basic, Identify, Ota, PowerConfiguration
-from zigpy.zcl.clusters.measurement import PM25, SoilMoisture, TemperatureMeasurement
+from zigpy.zcl.clusters.measurement import PM25, SoilMoisture
 
 from .catalogue import MANUFACTURER, basic, battery
 from .device import SimDevice
@@ -53,9 +53,8 @@ def soil_moisture_sensor(
     model: str = "SIM-SM1",
     manufacturer: str = MANUFACTURER,
     moisture: float = 42.0,
-    temperature: float = 16.0,
 ) -> SimDevice:
-    """A battery soil probe: moisture (0.01 %) and soil temperature (0.01 °C)."""
+    """A battery soil probe: moisture in 0.01 %."""
     endpoint = SimEndpoint(
         1,
         zha.PROFILE_ID,
@@ -69,12 +68,6 @@ def soil_moisture_sensor(
                 "min_measured_value": 0,
                 "max_measured_value": 10000,
                 "tolerance": 100,
-            },
-            TemperatureMeasurement: {
-                "measured_value": round(temperature * 100),
-                "min_measured_value": -2000,
-                "max_measured_value": 6000,
-                "tolerance": 50,
             },
         },
     )

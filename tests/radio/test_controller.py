@@ -159,8 +159,8 @@ async def test_remote_press_arrives_as_a_cluster_command(radio: Radio, events: E
 async def light(radio: Radio, events: EventLog):
     sim = catalogue.extended_color_light(LIGHT_IEEE, 0x1101)
     await join(radio, events, sim)
-    # Reporting is configured right after the device is announced to the gateway; the
-    # initial read of the colour cluster is the last step.
+    # The first read of the colour cluster comes before the device is announced to the
+    # gateway (its first state is in the cache of DeviceInitialized).
     await events.wait(report_of(LIGHT_IEEE, Color.cluster_id, "color_mode", read=True))
     return sim
 

@@ -90,3 +90,13 @@ def test_without_scaling_attributes_raw_values_are_published_units(
     store.handle(rx.report(PLUG_IEEE, 1, 0x0B04, 0x0508, 250))
     assert store.sensors[CONSUMPTION].state["consumption"] == 4321
     assert store.sensors[POWER].state["current"] == 250
+
+
+def test_a_report_frame_with_two_meter_attributes_is_one_event(plugged: Store, rx) -> None:
+    """Summation and demand arrive in one frame; `more` holds the push for the last one."""
+    first = dataclasses.replace(rx.report(PLUG_IEEE, 1, 0x0702, 0x0000, 20_000), more=True)
+    assert plugged.handle(first) == []
+    messages = plugged.handle(rx.report(PLUG_IEEE, 1, 0x0702, 0x0400, 42))
+    assert [m["state"] for m in messages if m.get("r") == "sensors"] == [
+        {"consumption": 20_000, "lastupdated": "2024-05-02T08:10:43.512", "power": 42}
+    ]

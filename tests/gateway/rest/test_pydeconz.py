@@ -57,7 +57,7 @@ async def test_key_full_state_and_typed_resources(gw: Running, session: DeconzSe
     ]
     assert all(isinstance(light, Light) and light.reachable for light in api.lights.values())
     wanted = {
-        Temperature: 2,  # the climate sensor and the soil probe
+        Temperature: 1,
         Thermostat: 1,
         ParticulateMatter: 1,
         Moisture: 1,
