@@ -6,14 +6,47 @@ makes them drift (`radio.sim.demo`); configured reporting sends changes on its o
 
 from __future__ import annotations
 
+from typing import Any
+
 import zigpy.types as t
 from zigpy.profiles import zha
+from zigpy.zcl import Cluster
 from zigpy.zcl.clusters.general import Basic, Identify, Ota, PowerConfiguration
 from zigpy.zcl.clusters.measurement import PM25, SoilMoisture
 
 from .catalogue import MANUFACTURER, basic, battery
 from .device import SimDevice
 from .endpoint import SimEndpoint
+
+
+def _measuring_device(
+    ieee: t.EUI64 | str,
+    nwk: int,
+    name: str | None,
+    model: str,
+    manufacturer: str,
+    *,
+    mains: bool,
+    measurement: type[Cluster],
+    values: dict[str, Any],
+) -> SimDevice:
+    """One HA simple-sensor endpoint (0x000C) with one measurement cluster: a mains device
+    is a router, a battery one an end device with Power Configuration."""
+    clusters: dict[type[Cluster], dict[str, Any]] = {
+        Basic: basic(model, mains=mains, manufacturer=manufacturer),
+        Identify: {"identify_time": 0},
+    }
+    if not mains:
+        clusters[PowerConfiguration] = battery(percent=90)
+    clusters[measurement] = values
+    endpoint = SimEndpoint(
+        1,
+        zha.PROFILE_ID,
+        zha.DeviceType.SIMPLE_SENSOR,
+        in_clusters=clusters,
+        out_clusters=[Ota] if mains else [],
+    )
+    return SimDevice(ieee, nwk, [endpoint], router=mains, name=name)
 
 
 def pm25_monitor(
@@ -25,24 +58,11 @@ def pm25_monitor(
     manufacturer: str = MANUFACTURER,
     pm25: float = 8.0,
 ) -> SimDevice:
-    """A mains-powered particulate matter monitor (router), HA simple sensor 0x000C."""
-    endpoint = SimEndpoint(
-        1,
-        zha.PROFILE_ID,
-        zha.DeviceType.SIMPLE_SENSOR,
-        in_clusters={
-            Basic: basic(model, mains=True, manufacturer=manufacturer),
-            Identify: {"identify_time": 0},
-            PM25: {
-                "measured_value": pm25,
-                "min_measured_value": 0.0,
-                "max_measured_value": 999.0,
-                "tolerance": 1.0,
-            },
-        },
-        out_clusters=[Ota],
+    """A mains-powered particulate matter monitor (a router)."""
+    values = {"measured_value": pm25, "min_measured_value": 0.0, "max_measured_value": 999.0}
+    return _measuring_device(
+        ieee, nwk, name, model, manufacturer, mains=True, measurement=PM25, values=values
     )
-    return SimDevice(ieee, nwk, [endpoint], router=True, name=name)
 
 
 def soil_moisture_sensor(
@@ -55,20 +75,11 @@ def soil_moisture_sensor(
     moisture: float = 42.0,
 ) -> SimDevice:
     """A battery soil probe: moisture in 0.01 %."""
-    endpoint = SimEndpoint(
-        1,
-        zha.PROFILE_ID,
-        zha.DeviceType.SIMPLE_SENSOR,
-        in_clusters={
-            Basic: basic(model, mains=False, manufacturer=manufacturer),
-            PowerConfiguration: battery(percent=90),
-            Identify: {"identify_time": 0},
-            SoilMoisture: {
-                "measured_value": round(moisture * 100),
-                "min_measured_value": 0,
-                "max_measured_value": 10000,
-                "tolerance": 100,
-            },
-        },
+    values = {
+        "measured_value": round(moisture * 100),
+        "min_measured_value": 0,
+        "max_measured_value": 10000,
+    }
+    return _measuring_device(
+        ieee, nwk, name, model, manufacturer, mains=False, measurement=SoilMoisture, values=values
     )
-    return SimDevice(ieee, nwk, [endpoint], router=False, name=name)
