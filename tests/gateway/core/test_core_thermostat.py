@@ -136,3 +136,19 @@ def test_a_rest_offset_is_not_added_to_the_reading(thermostat: Store):
     assert [m.get("config", {}).get("offset") for m in messages] == [100]
     assert thermostat.sensors["1"].state["temperature"] == 1950
     assert thermostat.sensors["1"].config["offset"] == 100
+
+
+def test_a_restart_rebuilds_it_silently_from_the_cache_with_its_id_and_offset(
+    persistence, clock, rx
+):
+    first = Store(persistence, clock=clock)
+    first.handle(rx.join(trv()))
+    first.apply_sensor_config("1", {"offset": 100})  # the device has not confirmed it yet
+    persistence.durable().result(5)
+
+    again = Store(persistence, clock=clock)
+    assert again.handle(rx.join(trv(), restored=True)) == []
+    sensor = again.sensors["1"]
+    assert (sensor.uniqueid, sensor.state["temperature"]) == (UID, 1950)
+    # what the device holds wins over what was asked: its calibration is still -0.5 °C
+    assert sensor.config["offset"] == -50 and sensor.config["heatsetpoint"] == 2100
