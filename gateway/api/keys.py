@@ -2,7 +2,8 @@
 
 deCONZ wants a `devicetype` (the app's name, ≤40 characters) and accepts a `username`
 of 10..40 letters and digits chosen by the client; anything else is answered with type 5
-(devicetype missing) or type 7.
+(devicetype missing) or type 7. zigbridge adds `scope`: "control" (what every deCONZ key
+is, the default) or "read", a key that may read everything and change nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from .errors import ApiError
 
 DEVICETYPE_MAX = 40
 USERNAME_MIN, USERNAME_MAX = 10, 40
+CONTROL, READ = "control", "read"
+SCOPES = (CONTROL, READ)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +26,7 @@ class NewKey:
 
     devicetype: str
     username: str | None = None
+    scope: str = CONTROL
 
 
 def plan_key_create(body: Mapping[str, Any]) -> NewKey | ApiError:
@@ -38,4 +42,7 @@ def plan_key_create(body: Mapping[str, Any]) -> NewKey | ApiError:
         or not username.isalnum()
     ):
         return ApiError.invalid_value("/username", "username", username)
-    return NewKey(devicetype.strip(), username)
+    scope = body.get("scope", CONTROL)
+    if not isinstance(scope, str) or scope not in SCOPES:
+        return ApiError.invalid_value("/scope", "scope", scope)
+    return NewKey(devicetype.strip(), username, scope)

@@ -4,6 +4,8 @@ deCONZ hands out a key only while the gateway is unlocked (`PUT /config {"unlock
 the Phoscon button). A headless Pi has no button, so zigbridge also accepts HTTP Basic auth
 with the gateway password, generated at first start into `<data-dir>/password` (mode 0600).
 Secrets are compared in constant time; keys are written durably before they are answered.
+A key's scope (zigbridge's, not deCONZ's) is "control" or "read": the dispatcher lets a read
+key do nothing but GET, and config's whitelist shows a read key no key but its own.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from gateway.api.keys import CONTROL, READ
+
 LOGGER = logging.getLogger("gateway.api")
 
 MAX_UNLOCK = 600
@@ -32,10 +36,21 @@ class ApiKey:
     name: str
     created: float
     last_used: float
+    scope: str = CONTROL
+
+    @property
+    def read_only(self) -> bool:
+        return self.scope == READ
+
+
+class ScopeConflict(ValueError):
+    """The chosen username is a key of another scope."""
 
 
 class KeyStore(Protocol):
-    def save_apikey(self, key: str, name: str, created: float, last_used: float) -> None: ...
+    def save_apikey(
+        self, key: str, name: str, created: float, last_used: float, scope: str = CONTROL
+    ) -> None: ...
     def delete_apikey(self, key: str) -> None: ...
 
 
@@ -116,19 +131,28 @@ class Authenticator:
     def keys(self) -> dict[str, ApiKey]:
         return self._keys
 
-    def create_key(self, devicetype: str, username: str | None = None) -> str:
+    def create_key(self, devicetype: str, username: str | None = None, scope: str = CONTROL) -> str:
+        """The new key, or as deCONZ does the chosen username that exists already or the
+        key just made for the same devicetype. A key never changes scope: a username that
+        exists with another one raises `ScopeConflict`."""
         now = self._clock()
         if username is not None and username in self._keys:
+            if self._keys[username].scope != scope:
+                raise ScopeConflict(username)
             return username
         if username is None:
             for record in self._keys.values():
-                if record.name == devicetype and now - record.created < KEY_DEBOUNCE:
+                if (
+                    record.name == devicetype
+                    and record.scope == scope
+                    and now - record.created < KEY_DEBOUNCE
+                ):
                     return record.key
         key = username or secrets.token_hex(5).upper()
-        record = ApiKey(key=key, name=devicetype, created=now, last_used=now)
-        self._store.save_apikey(key, devicetype, now, now)
+        record = ApiKey(key=key, name=devicetype, created=now, last_used=now, scope=scope)
+        self._store.save_apikey(key, devicetype, now, now, scope)
         self._keys[key] = record
-        LOGGER.info("Created API key for %r", devicetype)
+        LOGGER.info("Created API key for %r (scope %s)", devicetype, scope)
         return key
 
     def delete_key(self, key: str) -> bool:
@@ -140,4 +164,6 @@ class Authenticator:
 
     def flush_usage(self) -> None:
         for record in self._keys.values():
-            self._store.save_apikey(record.key, record.name, record.created, record.last_used)
+            self._store.save_apikey(
+                record.key, record.name, record.created, record.last_used, record.scope
+            )

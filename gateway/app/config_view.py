@@ -143,11 +143,13 @@ def full_config(ctx: ConfigContext) -> dict[str, Any]:
     return config
 
 
-def whitelist_entry(name: str, created: float, last_used: float) -> dict[str, str]:
+def whitelist_entry(name: str, created: float, last_used: float, scope: str) -> dict[str, str]:
+    """deCONZ's entry plus zigbridge's `scope` ("control" or "read")."""
     return {
         "create date": timefmt.utc(created),
         "last use date": timefmt.utc(last_used),
         "name": name,
+        "scope": scope,
     }
 
 

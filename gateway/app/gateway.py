@@ -35,10 +35,11 @@ from gateway.api.changes import (
 )
 from gateway.api.errors import ApiError
 from gateway.api.plan import Plan
-from gateway.app import config_view
+from gateway.app import config_view, outcomes
 from gateway.app.auth import ApiKey, Authenticator, load_or_create_password
 from gateway.app.bus import EventBus
 from gateway.app.eventlog import log_event
+from gateway.app.outcomes import OutcomeWatch
 from gateway.core.errors import CoreError
 from gateway.core.persistence import Persistence, WriteFailed
 from gateway.core.resources import Message
@@ -73,7 +74,7 @@ class Gateway:
         if "uuid" not in self.config:
             self.save_config({"uuid": str(uuid.uuid4())})
         keys = {
-            row.key: ApiKey(row.key, row.name, row.created, row.last_used)
+            row.key: ApiKey(row.key, row.name, row.created, row.last_used, row.scope)
             for row in self.persistence.apikeys()
         }
         self.auth = Authenticator(
@@ -134,10 +135,11 @@ class Gateway:
         """Have the coordinator receive these groups' groupcasts (remotes bound to them)."""
         await self.send([cmd.SubscribeGroup(group_address(gid), subscribe) for gid in group_ids])
 
-    def _background(self, coro: Any) -> None:
+    def _background(self, coro: Any) -> asyncio.Task:
         task = asyncio.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     async def start_timers(self) -> None:
         self._tick_task = asyncio.create_task(self._tick_loop(), name="store-tick")
@@ -148,8 +150,10 @@ class Gateway:
             self.publish(self.store.tick(self.clock()))
 
     async def close(self) -> None:
-        for task in self._tasks:
+        tasks = list(self._tasks)
+        for task in tasks:
             task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)  # each reports what it had
         if self._tick_task is not None:
             self._tick_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -181,10 +185,16 @@ class Gateway:
             self.store.configure(values)
         self.config.update(values)
 
-    def config_context(self, ipaddress: str = "127.0.0.1") -> config_view.ConfigContext:
+    def config_context(
+        self, ipaddress: str = "127.0.0.1", viewer: str | None = None
+    ) -> config_view.ConfigContext:
+        """`viewer`: the key asking; a read key sees only itself in the whitelist, since
+        any key listed there would give it control."""
+        record = None if viewer is None else self.auth.lookup(viewer)
         whitelist = {
-            key: config_view.whitelist_entry(rec.name, rec.created, rec.last_used)
+            key: config_view.whitelist_entry(rec.name, rec.created, rec.last_used, rec.scope)
             for key, rec in self.auth.keys.items()
+            if record is None or not record.read_only or rec is record
         }
         return config_view.ConfigContext(
             config=self.config,
@@ -249,26 +259,33 @@ class Gateway:
     async def send(self, commands: list[cmd.RadioCommand]) -> list[cmd.CommandResult]:
         """Hand commands to the radio in order; a failed delivery is logged, not raised —
         the device's own reports (or its unavailability) correct the optimistic state."""
-        results = []
-        for command in commands:
-            try:
-                result = await self.radio.execute(command)
-            except cmd.RadioError as exc:
-                LOGGER.warning("Command %s failed: %s", type(command).__name__, exc)
-                result = cmd.CommandResult(ok=False, status=str(exc))
-            if not result.ok:
-                LOGGER.info("%r answered %s", command, result.status)
-            results.append(result)
-        return results
+        return [await self._execute(command) for command in commands]
 
-    async def carry_out(self, plan: Plan, address: str) -> tuple[int, list[dict[str, Any]]]:
+    async def _execute(self, command: cmd.RadioCommand) -> cmd.CommandResult:
+        try:
+            result = await self.radio.execute(command)
+        except cmd.RadioError as exc:
+            LOGGER.warning("Command %s failed: %s", type(command).__name__, exc)
+            result = cmd.CommandResult(ok=False, status=_radio_error_status(exc))
+        if not result.ok:
+            LOGGER.info("%r answered %s", command, result.status)
+        return result
+
+    async def carry_out(
+        self, plan: Plan, address: str, watch: OutcomeWatch | None = None
+    ) -> tuple[int, list[dict[str, Any]]]:
         """Apply a plan: 950 if it needs the radio and the network is down; otherwise the
         changes first (so the websocket shows them at once, as deCONZ does), then the radio
         commands. A change the store refuses (the request raced another) is answered with
-        its deCONZ error and nothing is sent."""
+        its deCONZ error and nothing is sent. With a `watch` the commands are sent in the
+        background and their outcomes reported to it; without one they are awaited."""
         if plan.commands and not self.radio.is_up:
             error = ApiError.not_connected(address)
             return error.http_status, [error.to_dict()]
+        targets = []  # named before the changes: a deleted light is still a light here
+        if watch is not None:
+            lights, sensors = self.store.lights, self.store.sensors
+            targets = [outcomes.target_path(c, address, lights, sensors) for c in plan.commands]
         if plan.changes:
             try:
                 self.apply_changes(plan.changes)
@@ -276,11 +293,39 @@ class Gateway:
                 error = ApiError.from_core(exc, address)
                 return error.http_status, [error.to_dict()]
         if plan.commands:
-            await self.send(plan.commands)
+            if watch is None:
+                await self.send(plan.commands)
+            else:
+                self._send_and_report(list(plan.commands), targets, watch)
         return plan.status, plan.responses
+
+    def _send_and_report(
+        self, commands: list[cmd.RadioCommand], targets: list[str], watch: OutcomeWatch
+    ) -> None:
+        """Send in the background, in order, then tell `watch` once, whatever happens: the
+        commands not sent because the gateway stopped first are reported CANCELLED."""
+        results: list[cmd.CommandResult] = []
+
+        async def send() -> None:
+            for command in commands:
+                try:
+                    results.append(await self._execute(command))
+                except Exception:  # a bug, not the device: the others are still sent
+                    LOGGER.exception("Sending %r failed", command)
+                    results.append(cmd.CommandResult(ok=False, status=outcomes.INTERNAL_ERROR))
+            await watch.answered.wait()
+
+        task = self._background(send())
+        task.add_done_callback(lambda _: watch.deliver(outcomes.report(commands, targets, results)))
 
     async def network_backup(self) -> dict[str, Any]:
         """A fresh Open Coordinator Backup of the running network (network key included)."""
         from radio.backup import create_backup  # zigpy's backup code: only when asked
 
         return await create_backup(self.radio.app)
+
+
+def _radio_error_status(exc: cmd.RadioError) -> str:
+    if isinstance(exc, cmd.NetworkNotReady):
+        return "NETWORK_DOWN"
+    return "UNKNOWN_DEVICE" if isinstance(exc, cmd.UnknownDevice) else "RADIO_ERROR"

@@ -2,8 +2,9 @@
 
 deCONZ's API is a method, a path and a JSON body, so REST, websocket commands and an MQTT
 bridge all hand the gateway a `Request` and send back the `Reply`: everything deCONZ
-decides happens here (the key check and errors 1, 3 and 4, `POST /api`'s rules and the
-link button, `If-None-Match` → 304, the internal error for anything unexpected).
+decides happens here (the key check and errors 1, 3 and 4, a read key's error 1 on
+anything but GET, `POST /api`'s rules and the link button, `If-None-Match` → 304, the
+internal error for anything unexpected).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from typing import Any
 from gateway.api.errors import ApiError, parse_json_body, success
 from gateway.api.keys import plan_key_create
 from gateway.app import config_view
+from gateway.app.auth import ScopeConflict
 from gateway.app.gateway import Gateway
 from gateway.app.handlers import Call, router
+from gateway.app.outcomes import OnOutcome, OutcomeWatch
 from gateway.app.reply import Rejected, Reply
 
 LOGGER = logging.getLogger("gateway.api")
@@ -39,6 +42,7 @@ class Request:
     host_ip: str = "127.0.0.1"
     authorization: str | None = None
     if_none_match: str | None = None
+    on_outcome: OnOutcome | None = None  # set: its commands' outcome comes later (outcomes.py)
 
     @property
     def segments(self) -> list[str]:
@@ -66,9 +70,18 @@ async def dispatch(gw: Gateway, request: Request) -> Reply:
 
     A request that may have written is answered once its writes are on disk: acknowledged
     means durable (a write that failed there is answered with the internal error)."""
+    watch = None if request.on_outcome is None else OutcomeWatch(request.on_outcome)
+    try:
+        return await _durable_answer(gw, request, watch)
+    finally:
+        if watch is not None:
+            watch.answered.set()  # the outcome, if any, may follow the reply now
+
+
+async def _durable_answer(gw: Gateway, request: Request, watch: OutcomeWatch | None) -> Reply:
     written = gw.persistence.handed_over
     try:
-        reply = await _answer(gw, request)
+        reply = await _answer(gw, request, watch)
     except Rejected as rejected:
         reply = Reply.error(rejected.error)
     except Exception:
@@ -83,7 +96,7 @@ async def dispatch(gw: Gateway, request: Request) -> Reply:
     return reply
 
 
-async def _answer(gw: Gateway, request: Request) -> Reply:
+async def _answer(gw: Gateway, request: Request, watch: OutcomeWatch | None) -> Reply:
     method, address = request.method, request.address
     if request.api_key is None:
         return _unauthenticated(gw, request)
@@ -93,6 +106,8 @@ async def _answer(gw: Gateway, request: Request) -> Reply:
             return _basic_config(gw, request)
         raise Rejected(ApiError.unauthorized(address))
     gw.auth.touch(record)
+    if record.read_only and method != "GET":
+        raise Rejected(ApiError.unauthorized(address))  # before routing: nothing is planned
     if request.segments[:1] != ["config"]:
         await gw.wait_restored()  # never an empty gateway that is not empty
     match = router.match(method, request.segments)
@@ -100,7 +115,9 @@ async def _answer(gw: Gateway, request: Request) -> Reply:
         if method == "GET" and not match.path_known:
             raise Rejected(ApiError.not_found(address))
         raise Rejected(ApiError.method_not_available(method, address))
-    call = Call(gw, request.api_key, match.params, request.body, request.host_ip)
+    call = Call(
+        gw, request.api_key, match.params, request.body, request.host_ip, record.scope, watch
+    )
     return await match.handler(call)
 
 
@@ -124,7 +141,11 @@ def _create_key(gw: Gateway, request: Request) -> Reply:
     new = plan_key_create(body)
     if isinstance(new, ApiError):
         raise Rejected(new)
-    return Reply(200, [success("username", gw.auth.create_key(new.devicetype, new.username))])
+    try:
+        key = gw.auth.create_key(new.devicetype, new.username, new.scope)
+    except ScopeConflict:
+        raise Rejected(ApiError.invalid_value("/scope", "scope", new.scope)) from None
+    return Reply(200, [success("username", key)])
 
 
 def _basic_config(gw: Gateway, request: Request) -> Reply:

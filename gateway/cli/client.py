@@ -135,13 +135,13 @@ class GatewayClient:
                 "(sudo -u zigbridge …) or with sudo"
             ) from None
 
-    def create_key(self, devicetype: str) -> str:
-        """A new API key, authorised by the gateway password (no unlock needed)."""
+    def create_key(self, devicetype: str, scope: str = "control") -> str:
+        """A new API key ("read": one that can change nothing), authorised by the gateway
+        password (no unlock needed)."""
         self.request("GET", "/api/config")  # "not running" comes before "no password"
         token = base64.b64encode(f"zigbridge:{self.password()}".encode()).decode()
-        status, data = self.request(
-            "POST", "/api", {"devicetype": devicetype}, {"Authorization": f"Basic {token}"}
-        )
+        body = {"devicetype": devicetype, "scope": scope}
+        status, data = self.request("POST", "/api", body, {"Authorization": f"Basic {token}"})
         try:
             return str(data[0]["success"]["username"])
         except (TypeError, KeyError, IndexError):

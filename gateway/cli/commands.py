@@ -170,7 +170,7 @@ def devices(settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdo
 def apikey(settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     client = GatewayClient(settings)
     if args.action == "create":
-        _say(out, client.create_key(args.key_name))
+        _say(out, client.create_key(args.key_name, "read" if args.read_only else "control"))
         return 0
     if args.action == "delete":
         answer = client.api("DELETE", f"/config/whitelist/{args.key}")
@@ -184,12 +184,13 @@ def apikey(settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdou
         (
             key,
             entry.get("name", "") + (" (this command line)" if key == mine else ""),
+            entry.get("scope", "control"),
             entry.get("create date", ""),
             entry.get("last use date", ""),
         )
         for key, entry in sorted(whitelist.items(), key=lambda kv: kv[1].get("create date", ""))
     ]
-    _say(out, table(("KEY", "NAME", "CREATED (UTC)", "LAST USED (UTC)"), rows))
+    _say(out, table(("KEY", "NAME", "SCOPE", "CREATED (UTC)", "LAST USED (UTC)"), rows))
     return 0
 
 

@@ -131,6 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
     created.add_argument(  # not `name`: that is --name, the gateway's own
         "key_name", metavar="NAME", help="who the key is for, e.g. 'home-assistant'"
     )
+    created.add_argument(
+        "--read-only",
+        action="store_true",
+        help="a key that can read everything and change nothing (every write is refused)",
+    )
     action("list", "list the keys")
     action("delete", "delete a key").add_argument("key")
     p = command("unlock", "let apps register (as the Phoscon button does) for SECONDS")

@@ -93,7 +93,15 @@ def _schema_v1(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: Mapping[int, Migration] = {1: _schema_v1}
+def _key_scopes_v2(conn: sqlite3.Connection) -> None:
+    """API keys get a scope; every key from before scopes existed keeps full control."""
+    conn.execute(
+        "ALTER TABLE api_keys ADD COLUMN scope TEXT NOT NULL DEFAULT 'control'"
+        " CHECK (scope IN ('control', 'read'))"
+    )
+
+
+MIGRATIONS: Mapping[int, Migration] = {1: _schema_v1, 2: _key_scopes_v2}
 """Schema version → the step that brings version-1 up to it. Add a step, never edit one."""
 
 
@@ -149,6 +157,7 @@ class ApiKeyRow:
     name: str
     created: float
     last_used: float
+    scope: str = "control"
 
 
 def _dumps(value: Any) -> str:
@@ -497,19 +506,21 @@ class Persistence:
 
     def apikeys(self) -> list[ApiKeyRow]:
         return [
-            ApiKeyRow(k, n, c, u)
-            for k, n, c, u in self._read(
-                "SELECT key, name, created, last_used FROM api_keys ORDER BY created, key"
+            ApiKeyRow(k, n, c, u, s)
+            for k, n, c, u, s in self._read(
+                "SELECT key, name, created, last_used, scope FROM api_keys ORDER BY created, key"
             )
         ]
 
-    def save_apikey(self, key: str, name: str, created: float, last_used: float) -> None:
+    def save_apikey(
+        self, key: str, name: str, created: float, last_used: float, scope: str = "control"
+    ) -> None:
         """Insert or update a key; callers batch `last_used` updates (not per request)."""
         with self._tx() as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO api_keys (key, name, created, last_used)"
-                " VALUES (?, ?, ?, ?)",
-                (key, name, created, last_used),
+                "INSERT OR REPLACE INTO api_keys (key, name, created, last_used, scope)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (key, name, created, last_used, scope),
             )
 
     def delete_apikey(self, key: str) -> None:

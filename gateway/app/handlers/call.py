@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from gateway.api.errors import ApiError, parse_json_body
+from gateway.api.keys import CONTROL
 from gateway.api.plan import Plan
 from gateway.app.gateway import Gateway
+from gateway.app.outcomes import OutcomeWatch
 from gateway.app.reply import Rejected, Reply
 from gateway.app.router import Router
 
@@ -22,13 +24,15 @@ router = Router()
 @dataclass(slots=True)
 class Call:
     """One authenticated request: the gateway, the key used, the path parameters, the raw
-    body and the address the client reached us at (config's `ipaddress`)."""
+    body, the address the client reached us at (config's `ipaddress`) and the key's scope."""
 
     gw: Gateway
     key: str
     params: dict[str, str]
     raw: bytes
     host_ip: str
+    scope: str = CONTROL
+    watch: OutcomeWatch | None = None  # set: the commands' outcomes go there, not awaited
 
     def body(self, address: str, *, allow_empty: bool = False) -> dict[str, Any]:
         """The JSON object; a body that is not one is answered with its error at once,
@@ -45,7 +49,7 @@ class Call:
             raise Rejected(ApiError.not_connected(address))
 
     async def carry_out(self, plan: Plan, address: str) -> Reply:
-        return Reply(*await self.gw.carry_out(plan, address))
+        return Reply(*await self.gw.carry_out(plan, address, self.watch))
 
     # -- lookups that answer error 3 ---------------------------------------------------
 

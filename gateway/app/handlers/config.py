@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 
 from gateway.api import config as config_api
+from gateway.api.errors import ApiError
+from gateway.api.keys import READ
 from gateway.app import config_view
-from gateway.app.reply import Reply
+from gateway.app.reply import Rejected, Reply
 from radio.commands import PermitJoin
 
 from .call import Call, router
@@ -19,7 +21,7 @@ async def full_state(call: Call) -> Reply:
     store = call.gw.store
     body = {
         "alarmsystems": {},
-        "config": config_view.full_config(call.gw.config_context(call.host_ip)),
+        "config": config_view.full_config(call.gw.config_context(call.host_ip, call.key)),
         "groups": store.groups_json(),
         "lights": store.lights_json(),
         "resourcelinks": {},
@@ -33,14 +35,14 @@ async def full_state(call: Call) -> Reply:
 
 @router.route("GET", "config")
 async def get_config(call: Call) -> Reply:
-    return Reply(200, config_view.full_config(call.gw.config_context(call.host_ip)))
+    return Reply(200, config_view.full_config(call.gw.config_context(call.host_ip, call.key)))
 
 
 @router.route("PUT", "config")
 async def put_config(call: Call) -> Reply:
     gw = call.gw
     body = call.body("/config")
-    current = config_view.full_config(gw.config_context(call.host_ip))
+    current = config_view.full_config(gw.config_context(call.host_ip, call.key))
     plan = config_api.plan_config_put(
         body, current, api_key=call.key, permit_join_owner=gw.permit_join_owner
     )
@@ -60,7 +62,10 @@ async def put_config(call: Call) -> Reply:
 @router.route("GET", "config/zigbee/backup")
 async def zigbee_backup(call: Call) -> Reply:
     """zigbridge's extension, not in deCONZ: a fresh network backup as Open Coordinator
-    Backup JSON (network key included: keep it private), for `zigbridge backup`."""
+    Backup JSON (network key included: keep it private), for `zigbridge backup`. Not for
+    a read key: with the network key a radio can command every device directly."""
+    if call.scope == READ:
+        raise Rejected(ApiError.unauthorized("/config/zigbee/backup"))
     call.require_network("/config/zigbee/backup")
     return Reply(200, await call.gw.network_backup())
 

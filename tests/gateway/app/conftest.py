@@ -20,13 +20,17 @@ from tests.gateway.core.core_zoo import dimmable_light
 
 
 class FakeRadio:
-    """What Gateway needs of `radio.controller.Radio`: up/down, and commands recorded."""
+    """What Gateway needs of `radio.controller.Radio`: up/down, and commands recorded.
+    `answers` scripts what the next commands get (a result, or an exception raised);
+    while `hold` is set to an unset event, every command waits for it."""
 
     def __init__(self, settings: RadioSettings, sink: Callable[[ev.RadioEvent], None]):
         self.sink = sink
         self.commands: list[cmd.RadioCommand] = []
         self.up = False
         self.fail: Exception | None = None
+        self.answers: list[cmd.CommandResult | Exception] = []
+        self.hold: asyncio.Event | None = None
 
     @property
     def is_up(self) -> bool:
@@ -44,7 +48,12 @@ class FakeRadio:
         if self.fail is not None:
             raise self.fail
         self.commands.append(command)
-        return cmd.CommandResult(ok=True)
+        if self.hold is not None:
+            await self.hold.wait()
+        answer = self.answers.pop(0) if self.answers else cmd.CommandResult(ok=True)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
 
 
 class Client:

@@ -75,6 +75,25 @@ def test_apikey_create_list_delete(daemon):
     assert again.returncode == 1 and again.stderr == f"zigbridge: there is no API key {key}\n"
 
 
+def test_apikey_create_read_only_makes_a_key_that_only_reads(daemon):
+    key = ok(daemon.cli("apikey", "create", "wall-tablet", "--read-only")).strip()
+    assert re.fullmatch(r"[0-9A-F]{10}", key)
+    base = f"http://127.0.0.1:{daemon.http_port}/api/{key}"
+    lights = httpx.get(f"{base}/lights").json()
+    assert lights
+    lid = next(iter(lights))
+    refused = httpx.put(f"{base}/lights/{lid}", json={"name": "Mine"})
+    assert refused.status_code == 403 and refused.json()[0]["error"]["type"] == 1
+    header, *rows = ok(daemon.cli("apikey", "list")).splitlines()
+    assert header.split()[:3] == ["KEY", "NAME", "SCOPE"]
+    assert re.search(rf"^{key}\s+wall-tablet\s+read\s", "\n".join(rows), re.M)
+    mine = (daemon.data_dir / "cli-apikey").read_text().strip()
+    assert re.search(
+        rf"^{mine}\s+zigbridge#cli \(this command line\)\s+control\s", "\n".join(rows), re.M
+    )
+    ok(daemon.cli("apikey", "delete", key))  # the command line's own key may
+
+
 def test_apikey_takes_long_names_and_options_after_the_action(daemon):
     name = "home-assistant-living-room"  # longer than a gateway --name may be
     args = ["--data-dir", str(daemon.data_dir), "--http-port", str(daemon.http_port)]

@@ -27,23 +27,24 @@ def test_pragmas_and_schema_version(persistence: Persistence) -> None:
     conn = persistence._conn
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
-    assert persistence.schema_version == 1
+    assert persistence.schema_version == max(persistence_module.MIGRATIONS)
 
 
 def test_migration_hook_runs_new_steps_once(db_path: Path) -> None:
     Persistence(db_path).close()
     calls = []
+    latest = max(persistence_module.MIGRATIONS)
 
-    def v2(conn: sqlite3.Connection) -> None:
-        calls.append(2)
+    def step(conn: sqlite3.Connection) -> None:
+        calls.append(latest + 1)
         conn.execute("ALTER TABLE groups ADD COLUMN lightsequence TEXT")
 
-    migrations = {**persistence_module.MIGRATIONS, 2: v2}
+    migrations = {**persistence_module.MIGRATIONS, latest + 1: step}
     p = Persistence(db_path, migrations=migrations)
-    assert p.schema_version == 2
+    assert p.schema_version == latest + 1
     p.close()
     p = Persistence(db_path, migrations=migrations)
-    assert calls == [2]
+    assert calls == [latest + 1]
     p.close()
     with pytest.raises(SchemaTooNew):
         Persistence(db_path)
@@ -54,10 +55,11 @@ def test_failed_migration_rolls_back(db_path: Path) -> None:
         conn.execute("CREATE TABLE half_done (x)")
         raise RuntimeError("boom")
 
+    latest = max(persistence_module.MIGRATIONS)
     with pytest.raises(RuntimeError):
-        Persistence(db_path, migrations={**persistence_module.MIGRATIONS, 2: broken})
+        Persistence(db_path, migrations={**persistence_module.MIGRATIONS, latest + 1: broken})
     p = Persistence(db_path)
-    assert p.schema_version == 1
+    assert p.schema_version == latest
     assert (
         p._conn.execute("SELECT name FROM sqlite_master WHERE name = 'half_done'").fetchone()
         is None
@@ -136,15 +138,50 @@ def test_config_and_api_keys(db_path: Path) -> None:
     p.close()
 
 
+def test_api_key_scopes_round_trip(db_path: Path) -> None:
+    p = Persistence(db_path)
+    p.save_apikey("7A3F0C91DE", "dashboard", 1.0, 1.0, "read")
+    p.save_apikey("0A1B2C3D4E", "pydeconz", 2.0, 2.0)
+    p.close()
+    p = Persistence(db_path)
+    assert [(k.key, k.scope) for k in p.apikeys()] == [
+        ("7A3F0C91DE", "read"),
+        ("0A1B2C3D4E", "control"),
+    ]
+    p.close()
+
+
+def test_a_database_from_before_scopes_keeps_its_keys_with_control(db_path: Path) -> None:
+    old = Persistence(db_path, migrations={1: persistence_module.MIGRATIONS[1]})
+    old.close()
+    with sqlite3.connect(db_path) as db:
+        db.execute("INSERT INTO api_keys VALUES ('7A3F0C91DE', 'pydeconz', 1.5, 2.5)")
+    p = Persistence(db_path)
+    assert p.schema_version == max(persistence_module.MIGRATIONS)
+    [key] = p.apikeys()
+    assert (key.key, key.name, key.created, key.last_used, key.scope) == (
+        "7A3F0C91DE",
+        "pydeconz",
+        1.5,
+        2.5,
+        "control",
+    )
+    p.close()
+    with sqlite3.connect(db_path) as db, pytest.raises(sqlite3.IntegrityError):
+        db.execute("UPDATE api_keys SET scope = 'admin'")  # only the two scopes exist
+
+
 def test_reports_cause_no_writes(store, zoo, joined, rx) -> None:
     """State from reports is rebuilt from zigpy's cache, never written (SD card wear)."""
     joined(zoo.climate_sensor())
-    conn = store.persistence._conn
-    before = conn.total_changes
+    p = store.persistence
+    p.durable().result(10)  # the join's own writes are committed (else they race the count)
+    before = p._conn.total_changes, p.handed_over
     for value in range(2000, 2100):
         store.handle(rx.report("00:15:8d:00:02:aa:bb:cc", 1, 0x0402, 0x0000, value))
         store.handle(rx.report("00:15:8d:00:02:aa:bb:cc", 1, 0x0001, 0x0021, 150))
-    assert conn.total_changes == before
+    p.durable().result(10)
+    assert (p._conn.total_changes, p.handed_over) == before
 
 
 def test_transaction_is_atomic_and_nests(persistence: Persistence) -> None:

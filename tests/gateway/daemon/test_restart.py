@@ -1,5 +1,6 @@
-"""Durability across restarts of a real zigbridge process: keys, names, ids, groups and
-scenes survive a clean stop, and a key answered just before `kill -9` still works."""
+"""Durability across restarts of a real zigbridge process: keys (and their scopes), names,
+ids, groups and scenes survive a clean stop, and a key answered just before `kill -9` still
+works."""
 
 from __future__ import annotations
 
@@ -31,9 +32,10 @@ class Proc:
         self.http.close()
 
 
-def basic_key(http: httpx.Client, password: str, name: str) -> str:
+def basic_key(http: httpx.Client, password: str, name: str, scope: str = "control") -> str:
     auth = base64.b64encode(f"me:{password}".encode()).decode()
-    r = http.post("/api", json={"devicetype": name}, headers={"Authorization": f"Basic {auth}"})
+    body = {"devicetype": name, "scope": scope}
+    r = http.post("/api", json=body, headers={"Authorization": f"Basic {auth}"})
     return r.json()[0]["success"]["username"]
 
 
@@ -52,6 +54,7 @@ def test_everything_survives_restart_and_kill_9(tmp_path):
     password = (tmp_path / "password").read_text().strip()
     assert oct((tmp_path / "password").stat().st_mode & 0o777) == "0o600"
     key = basic_key(first.http, password, "restart-test")
+    reader = basic_key(first.http, password, "wall-tablet", "read")
     lights = wait_for_lights(first.http, key, 5)
     lid = next(i for i, light in lights.items() if light["type"] == "Dimmable light")
     api = f"/api/{key}"
@@ -78,6 +81,9 @@ def test_everything_survives_restart_and_kill_9(tmp_path):
     assert again["groups"][gid]["scenes"][0]["name"] == "Work"
     assert again["groups"][gid]["scenes"][0]["id"] == sid
     assert again["config"]["name"] == "Attic" and again["config"]["websocketnotifyall"] is False
+    assert again["config"]["whitelist"][reader]["scope"] == "read"
+    refused = second.http.put(f"/api/{reader}/lights/{lid}", json={"name": "Mine"})
+    assert refused.status_code == 403 and refused.json()[0]["error"]["type"] == 1
 
     # A key answered, then the power is cut (SIGKILL): it must still work afterwards.
     late = basic_key(second.http, password, "last-second")
