@@ -105,17 +105,9 @@ SETUP: dict[int, ClusterSetup] = {
             Report("rms_current", 5, 900, 1),
         ),
     ),
-    # A thermostat's setpoint, mode and calibration are also read before it is announced, so
-    # its `added` event carries them (Home Assistant builds its climate entity from that).
+    # Reported attributes are also read before the gateway hears of the device, so a
+    # thermostat's `added` event already has its temperature, setpoint and mode.
     THERMOSTAT: ClusterSetup(
-        static=(
-            "local_temperature",
-            "occupied_heating_setpoint",
-            "system_mode",
-            "local_temperature_calibration",
-            "pi_heating_demand",
-            "running_state",
-        ),
         reports=(
             Report("local_temperature", 10, 3600, 10),
             Report("pi_heating_demand", 10, 3600, 1),
@@ -125,15 +117,9 @@ SETUP: dict[int, ClusterSetup] = {
             Report("local_temperature_calibration", 0, 3600, 1),
         ),
     ),
-    THERMOSTAT_UI: ClusterSetup(
-        static=("keypad_lockout",), reports=(Report("keypad_lockout", 0, 3600, 1),)
-    ),
-    SOIL_MOISTURE: ClusterSetup(
-        static=("measured_value",), reports=(Report("measured_value", 10, 3600, 100),)
-    ),
-    PM25: ClusterSetup(
-        static=("measured_value",), reports=(Report("measured_value", 10, 3600, 1),)
-    ),
+    THERMOSTAT_UI: ClusterSetup(reports=(Report("keypad_lockout", 0, 3600, 1),)),
+    SOIL_MOISTURE: ClusterSetup(reports=(Report("measured_value", 10, 3600, 100),)),
+    PM25: ClusterSetup(reports=(Report("measured_value", 10, 3600, 1),)),
     METERING: ClusterSetup(
         static=("multiplier", "divisor", "unit_of_measure"),
         reports=(
