@@ -20,14 +20,14 @@ import tempfile
 import time
 from pathlib import Path
 
-SCENARIOS = ("startup", "memory", "rest", "fanout")
+SCENARIOS = ("startup", "memory", "rest", "fanout", "mqtt", "history", "v1")
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m bench",
-        description="zigbridge benchmarks: event fan-out, memory, start-up and REST latency, "
-        "with a bare-websockets baseline measured in the same run.",
+        description="zigbridge benchmarks: event fan-out, memory, start-up, REST latency and "
+        "sensor history, each with a baseline measured in the same run.",
     )
     p.add_argument("--quick", action="store_true", help="shorter runs (under 90 s in all)")
     p.add_argument(
@@ -157,7 +157,7 @@ async def run(args: argparse.Namespace, work: Path) -> object:
     alone on the machine; then the memory soak, with the start-up scenarios beside it (they
     mostly wait: a process starting, a radio sleeping). With --quick everything after the
     first start runs beside the soak, to fit in 90 s."""
-    from . import fanout, lifecycle, rest
+    from . import fanout, history, lifecycle, rest, ws_v1
     from .clients import ClientPool
     from .common import Report
 
@@ -213,6 +213,21 @@ async def run(args: argparse.Namespace, work: Path) -> object:
                     puts=200 if quick else 300,
                 )
                 lap("REST")
+            if "mqtt" in only:
+                from . import mqtt
+
+                print("MQTT", flush=True)
+                plan = mqtt.Plan(repeats=1, latency_seconds=2.0, rss_runs=1) if quick else None
+                await mqtt.run(report, prep.data_dir, work, args.devices, plan or mqtt.Plan())
+                lap("MQTT")
+            if "history" in only:
+                print("history", flush=True)
+                await history.run(report, prep.data_dir, work, args.devices, prep.key, quick=quick)
+                lap("history")
+            if "v1" in only:
+                print("websocket v1", flush=True)
+                await ws_v1.run(report, prep.data_dir, work, args.devices, quick=quick)
+                lap("websocket v1")
 
         if not quick:
             await heavy()

@@ -19,17 +19,25 @@ from gateway.daemon.settings import Settings, build_settings, radio_settings
 from .common import HOST
 
 
-async def start_daemon(template: Path, work: Path, devices: int) -> Daemon:
+async def start_daemon(
+    template: Path,
+    work: Path,
+    devices: int,
+    mqtt_pacing: dict[str, Any] | None = None,
+    **options: Any,
+) -> Daemon:
     """A daemon on a copy of a prepared data dir (known devices: a restart, no interviews),
-    on ephemeral ports, with the demo devices attached but not reporting by themselves."""
-    daemon = Daemon(_settings(template, work, devices))
+    on ephemeral ports, with the demo devices attached but not reporting by themselves;
+    `options`: more settings by option name (`mqtt_url=...`), `mqtt_pacing`: the bridge's
+    own knobs (`gateway.mqtt.bridge.Pacing`)."""
+    daemon = Daemon(_settings(template, work, devices, **options), mqtt_pacing=mqtt_pacing)
     await daemon.start()
     if daemon.demo.failed:
         raise RuntimeError(f"{len(daemon.demo.failed)} simulated devices did not come back")
     return daemon
 
 
-def _settings(template: Path, work: Path, devices: int) -> Settings:
+def _settings(template: Path, work: Path, devices: int, **options: Any) -> Settings:
     """The daemon's settings on a fresh copy of ``template``; library logging quietened."""
     if work.exists():
         shutil.rmtree(work)
@@ -44,6 +52,7 @@ def _settings(template: Path, work: Path, devices: int) -> Settings:
             "ws_port": 0,
             "sim_devices": devices,
             "sim_quiet": True,
+            **options,
         }
     )
 

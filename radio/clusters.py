@@ -33,6 +33,7 @@ IAS_ZONE = 0x0500
 METERING = 0x0702
 ELECTRICAL_MEASUREMENT = 0x0B04
 ZLL_COMMISSIONING = 0x1000
+MANUFACTURER_CLUSTERS = 0xFC00  # cluster ids from here up are manufacturer-specific
 
 
 @dataclass(frozen=True, slots=True)

@@ -110,6 +110,15 @@ class RemoveDevice:
 
 
 @dataclass(frozen=True, slots=True)
+class Reinterview:
+    """Interview a device again (its endpoints, clusters, model), e.g. after a first
+    interview that failed. Answered once it has started; the outcome arrives as a
+    `DeviceInitialized` (restored=False) or an `InterviewFailed` event."""
+
+    ieee: str
+
+
+@dataclass(frozen=True, slots=True)
 class CommandResult:
     """What came back. `status` is the ZCL/ZDO status name ("SUCCESS", "UNSUP_CLUSTER_COMMAND",
     ...) or "DELIVERY_FAILED"/"TIMEOUT"; `values` holds attribute values for a read."""
@@ -129,6 +138,7 @@ RadioCommand = (
     | SubscribeGroup
     | PermitJoin
     | RemoveDevice
+    | Reinterview
 )
 
 

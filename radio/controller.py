@@ -250,6 +250,16 @@ class Radio:
     def device_initialized(self, device: Any) -> None:
         self._spawn(self._set_up(device), f"set up {device.ieee}")
 
+    def device_init_failure(self, device: Any) -> None:
+        self._emit(ev.InterviewFailed(_ieee(device.ieee)))
+
+    def device_reinterviewed(self, device: Any) -> None:
+        """zigpy swapped in the re-interviewed device object: set that one up."""
+        self._spawn(self._set_up(device), f"set up {device.ieee}")
+
+    def device_reinterview_failure(self, device: Any) -> None:
+        self._emit(ev.InterviewFailed(_ieee(device.ieee)))
+
     def device_left(self, device: Any) -> None:
         self._emit(ev.DeviceLeft(_ieee(device.ieee)))
 
@@ -398,6 +408,12 @@ class Radio:
                 return cmd.CommandResult(ok=True)
             case cmd.RemoveDevice(ieee=ieee):
                 await self.app.remove(self._device(ieee).ieee)
+                return cmd.CommandResult(ok=True)
+            case cmd.Reinterview(ieee=ieee):
+                device = self._device(ieee)
+                if device.reinterviewing or device.initializing:
+                    return cmd.CommandResult(ok=True, status="IN_PROGRESS")
+                self._spawn(device.reinterview(), f"re-interview {device.ieee}")
                 return cmd.CommandResult(ok=True)
         raise cmd.RadioError(f"unsupported command {command!r}")
 

@@ -98,6 +98,15 @@ class DeviceInitialized:
 
 
 @dataclass(frozen=True, slots=True)
+class InterviewFailed:
+    """zigpy could not interview a device that joined (or re-interview one on request): it
+    is in the network, but what it is stays unknown until a re-interview succeeds."""
+
+    ieee: str
+    timestamp: float = field(default_factory=_now)
+
+
+@dataclass(frozen=True, slots=True)
 class DeviceAnnounced:
     """ZDO Device_annce: the device (re)joined or power-cycled."""
 
@@ -190,6 +199,7 @@ RadioEvent = (
     | NetworkDown
     | DeviceJoined
     | DeviceInitialized
+    | InterviewFailed
     | DeviceAnnounced
     | DeviceLeft
     | DeviceRemoved

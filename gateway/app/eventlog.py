@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from gateway.core.device_view import describe_clusters
+from gateway.core.devices import Device
 from radio import events as ev
 
 LOGGER = logging.getLogger("gateway.events")
@@ -24,6 +26,11 @@ def describe(event: ev.RadioEvent) -> str | None:
             how = "known" if restored else "interviewed"
             eps = ", ".join(f"ep{e.id}" for e in dev.endpoints)
             return f"{dev.ieee} {how}: {dev.manufacturer} {dev.model} ({eps})"
+        case ev.InterviewFailed(ieee=ieee):
+            return (
+                f"{ieee} could not be interviewed; `zigbridge reinterview {ieee}` (or PUT "
+                '/devices/<mac> {"reinterview": true}) tries again'
+            )
         case ev.DeviceAnnounced(ieee=ieee):
             return f"{ieee} announced itself"
         case ev.DeviceLeft(ieee=ieee):
@@ -58,3 +65,29 @@ def log_event(event: ev.RadioEvent, level: int = logging.INFO) -> None:
     text = describe(event)
     if text is not None:
         LOGGER.log(level, "%s", text)
+
+
+class UnsupportedNotice:
+    """Says once (per device and run) that an interviewed device became no resource: the
+    one line a user pairing an unsupported device needs, with what it is made of."""
+
+    def __init__(self) -> None:
+        self._told: set[str] = set()
+
+    def check(self, dev: Device | None) -> None:
+        if dev is None or dev.resources or dev.interview != "done":
+            if dev is not None:
+                self._told.discard(dev.info.ieee)
+            return
+        if dev.info.ieee in self._told:
+            return
+        self._told.add(dev.info.ieee)
+        info = dev.info
+        LOGGER.info(
+            "%s (%s by %s) is not supported: no light or sensor for its clusters (%s); "
+            "`zigbridge devices` lists it as unsupported",
+            info.ieee,
+            info.model or "unknown model",
+            info.manufacturer or "unknown manufacturer",
+            describe_clusters(dev),
+        )

@@ -38,13 +38,15 @@ from gateway.api.plan import Plan
 from gateway.app import config_view, outcomes
 from gateway.app.auth import ApiKey, Authenticator, load_or_create_password
 from gateway.app.bus import EventBus
-from gateway.app.eventlog import log_event
+from gateway.app.eventlog import UnsupportedNotice, log_event
 from gateway.app.outcomes import OutcomeWatch
 from gateway.core.errors import CoreError
 from gateway.core.persistence import Persistence, WriteFailed
 from gateway.core.resources import Message
 from gateway.core.store import Store
+from gateway.core.uniqueid import normalize_ieee
 from gateway.core.values import group_address
+from gateway.history.recorder import DEFAULT_DAYS, Recorder
 from radio import commands as cmd
 from radio import events as ev
 from radio.controller import Radio, RadioSettings
@@ -62,9 +64,11 @@ class Gateway:
         clock: Callable[[], float] = time.time,
         bus: EventBus | None = None,
         make_radio: Callable[[RadioSettings, Callable[[ev.RadioEvent], None]], Radio] = Radio,
+        history_days: int = DEFAULT_DAYS,
     ):
         """`make_radio(settings, sink)` builds the radio that sends the plans' commands and
-        reports to `sink`; tests pass a fake one."""
+        reports to `sink`; tests pass a fake one. `history_days`: how long sensor history
+        is kept (0: none is recorded)."""
         data_dir = radio_settings.data_dir
         self.data_dir: Path = data_dir
         self.clock = clock
@@ -83,6 +87,8 @@ class Gateway:
         self.network = config_view.NetworkFacts()
         self.radio = make_radio(radio_settings, self.on_radio_event)
         self.bus = bus if bus is not None else EventBus()
+        self.history = Recorder.in_data_dir(data_dir, history_days, clock=clock)
+        self.bus.add_sink(lambda event: self.history.record(event.message))
         self.websocketport = 0
         self.permit_join_owner: str | None = None
         # Set once the radio has announced every stored device: until then the store lacks
@@ -91,6 +97,7 @@ class Gateway:
         self._restore_given_up = False
         self._tick_task: asyncio.Task | None = None
         self._tasks: set[asyncio.Task] = set()
+        self._unsupported = UnsupportedNotice()
 
     # -- the event path ----------------------------------------------------------------
 
@@ -113,6 +120,8 @@ class Gateway:
         elif isinstance(event, ev.StoredDevicesLoaded):
             self.restored.set()  # waiting requests resume after this call: the store has them
         self.publish(self.store.handle(event))
+        if isinstance(event, ev.DeviceInitialized):
+            self._unsupported.check(self.store.devices.get(normalize_ieee(event.device.ieee)))
         self.bus.radio_event(event)
 
     async def wait_restored(self) -> None:
@@ -147,7 +156,9 @@ class Gateway:
     async def _tick_loop(self) -> None:
         while True:
             await asyncio.sleep(1.0)
-            self.publish(self.store.tick(self.clock()))
+            now = self.clock()
+            self.publish(self.store.tick(now))
+            self.history.tick(now)
 
     async def close(self) -> None:
         tasks = list(self._tasks)
@@ -162,6 +173,8 @@ class Gateway:
             self.auth.flush_usage()
         await self.durable()  # every accepted change is written before the database closes
         self.persistence.close()
+        await asyncio.wrap_future(self.history.flush())  # the waiting samples too
+        self.history.close()
 
     async def durable(self, after: int = 0) -> bool:
         """Wait (without holding up the loop) until every write handed over so far is on

@@ -33,7 +33,8 @@ class Request:
     resource path below the key (`/lights/3/state`); `body` the raw bytes as received.
     `host_ip` is the address the client reached us at (config's `ipaddress`);
     `authorization` the HTTP `Authorization` value (`POST /api` takes basic auth);
-    `if_none_match` the ETag the client holds, quoted as HTTP sends it."""
+    `if_none_match` the ETag the client holds, quoted as HTTP sends it; `query` the URL's
+    query parameters as (name, value) pairs, in order (a sensor's history reads them)."""
 
     method: str
     api_key: str | None
@@ -43,6 +44,7 @@ class Request:
     authorization: str | None = None
     if_none_match: str | None = None
     on_outcome: OnOutcome | None = None  # set: its commands' outcome comes later (outcomes.py)
+    query: tuple[tuple[str, str], ...] = ()
 
     @property
     def segments(self) -> list[str]:
@@ -116,7 +118,14 @@ async def _answer(gw: Gateway, request: Request, watch: OutcomeWatch | None) -> 
             raise Rejected(ApiError.not_found(address))
         raise Rejected(ApiError.method_not_available(method, address))
     call = Call(
-        gw, request.api_key, match.params, request.body, request.host_ip, record.scope, watch
+        gw,
+        request.api_key,
+        match.params,
+        request.body,
+        request.host_ip,
+        record.scope,
+        watch,
+        request.query,
     )
     return await match.handler(call)
 

@@ -142,8 +142,15 @@ def devices(settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdo
     client = GatewayClient(settings)
     lights = client.api("GET", "/lights")
     sensors = client.api("GET", "/sensors")
+    served = {_ieee(str(r.get("uniqueid", ""))) for r in (*lights.values(), *sensors.values())}
+    unserved = [
+        client.api("GET", f"/devices/{mac}")
+        for mac in client.api("GET", "/devices")
+        if mac not in served
+    ]
     if args.json:
-        _say(out, json.dumps({"lights": lights, "sensors": sensors}, indent=2, sort_keys=True))
+        listing = {"lights": lights, "sensors": sensors, "unsupported": unserved}
+        _say(out, json.dumps(listing, indent=2, sort_keys=True))
         return 0
     rows = []
     for kind, resources in (("lights", lights), ("sensors", sensors)):
@@ -160,10 +167,46 @@ def devices(settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdo
                     age(item.get("lastseen")),
                 )
             )
+    for device in unserved:
+        status = device.get("zigbridge", {}).get("status", "unsupported")
+        row = (device["uniqueid"], device["name"], status, device["modelid"], "-")
+        rows.append((*row, age(device.get("lastseen"))))
     if not rows:
         _say(out, "No devices yet: `zigbridge permit-join` opens the network for one to join.")
         return 0
     _say(out, table(("ID", "NAME", "TYPE", "MODEL", "REACHABLE", "LAST SEEN"), rows))
+    if unserved:
+        _say(out)
+        _say(out, "Devices with no light or sensor, and what they are made of:")
+        for device in unserved:
+            _describe_unserved(device, out)
+    return 0
+
+
+def _describe_unserved(device: dict[str, Any], out: TextIO) -> None:
+    extension = device.get("zigbridge", {})
+    maker = device.get("manufacturername") or "unknown maker"
+    _say(out, f"  {device['uniqueid']}  {device.get('modelid') or 'unknown model'} by {maker}:")
+    endpoints = extension.get("endpoints", [])
+    for ep in endpoints:
+        ins = " ".join(ep["inclusters"]) or "-"
+        outs = " ".join(ep["outclusters"]) or "-"
+        _say(
+            out,
+            f"    ep{ep['endpoint']} profile {ep['profile']} device {ep['devicetype']}: "
+            f"in {ins}; out {outs}",
+        )
+    if extension.get("status") == "interview failed" or not endpoints:
+        _say(out, f"    not interviewed: `zigbridge reinterview {device['uniqueid']}` tries again")
+
+
+def reinterview(settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    GatewayClient(settings).api("PUT", f"/devices/{args.mac}", {"reinterview": True})
+    _say(
+        out,
+        f"Interviewing {args.mac} again; its lights and sensors appear as it answers "
+        "(`zigbridge devices`).",
+    )
     return 0
 
 

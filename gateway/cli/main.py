@@ -116,8 +116,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="how long joining stays open (default 60, at most 254; 0 closes it)",
     )
-    p = command("devices", "list the lights and sensors")
+    p = command("devices", "list the lights and sensors, and devices that have none")
     p.add_argument("--json", action="store_true", help="print the REST API's JSON instead")
+    p = command("reinterview", "interview a device again (e.g. after its first one failed)")
+    p.add_argument("mac", metavar="MAC", help="the device's IEEE address (00:11:22:...)")
     p = command("apikey", "create, list or delete API keys")
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
 
@@ -203,6 +205,7 @@ def run(settings: Settings) -> int:
 COMMANDS: dict[str, str] = {
     "permit-join": "permit_join",
     "devices": "devices",
+    "reinterview": "reinterview",
     "apikey": "apikey",
     "unlock": "unlock",
     "radios": "radios",

@@ -40,9 +40,6 @@ CAP_XY = 0x08
 CAP_CT = 0x10
 CAP_ALL = 0x1F
 
-MANUFACTURER_CLUSTERS = 0xFC00
-"""Cluster ids from here up are manufacturer-specific: ignored by every rule."""
-
 
 @dataclass(frozen=True, slots=True)
 class LightKind:
@@ -100,6 +97,7 @@ DEVICE_IDS: Mapping[tuple[int, int], LightKind] = {
 """deCONZ's own table (`light_node.cpp`): each pair keeps the type deCONZ gives it."""
 
 _OTHER_PROFILE = {_HA: _ZLL, _ZLL: _HA}
+_OWN_IDS = {profile: {d for p, d in DEVICE_IDS if p == profile} for profile in _OTHER_PROFILE}
 
 NOT_LIGHTS: frozenset[int] = frozenset(
     {
@@ -131,14 +129,14 @@ def by_device_id(ep: EndpointInfo, _read: Reader) -> LightKind | None:
     define is looked up under the other one (ZLL ids announced under HA and back)."""
     kind = DEVICE_IDS.get((ep.profile_id, ep.device_type))
     if kind is None and ep.profile_id in _OTHER_PROFILE:
-        own_ids = {d for p, d in DEVICE_IDS if p == ep.profile_id}
+        own_ids = _OWN_IDS[ep.profile_id]
         if ep.device_type not in own_ids and ep.device_type not in NOT_LIGHTS:
             kind = DEVICE_IDS.get((_OTHER_PROFILE[ep.profile_id], ep.device_type))
     return kind
 
 
 def by_cluster(cluster: int, kind: LightKind) -> Rule:
-    """ "An endpoint serving `cluster` is `kind`": the one line a device family adds."""
+    """The rule "an endpoint serving `cluster` is `kind`": the one line a family adds."""
     required = LightKind(kind.type, kind.dimmable, kind.color, kind.with_level, cluster)
 
     def rule(ep: EndpointInfo, _read: Reader) -> LightKind | None:
@@ -229,8 +227,3 @@ def classify(ep: EndpointInfo, read: Reader = _no_cache) -> tuple[str, LightFeat
     color = kind.color if zcl.COLOR in ep.in_clusters else 0
     features = LightFeatures(dimmable and has_level, color, zcl.IDENTIFY in ep.in_clusters)
     return light_type, features
-
-
-def server_clusters(ep: EndpointInfo) -> list[int]:
-    """The endpoint's standard server clusters (manufacturer ones left out), sorted."""
-    return sorted({c for c in ep.in_clusters if c < MANUFACTURER_CLUSTERS})

@@ -24,6 +24,9 @@ from radio.events import (
     DeviceLeft,
     DeviceRemoved,
     EndpointInfo,
+    InterviewFailed,
+    LogicalType,
+    PowerSource,
     RadioEvent,
 )
 
@@ -62,6 +65,7 @@ class Device:
     last_announced: float | None = None
     resources: list[DeviceResource] = field(default_factory=list)
     orphans: frozenset[str] = _NO_ORPHANS  # uniqueids whose endpoint went away
+    interview: str = "done"  # "joined" (under way), "failed" or "done"
 
     def reader(self, endpoint: int) -> Callable[[int, int], Any]:
         return lambda cluster, attribute: self.cache.get((endpoint, cluster, attribute))
@@ -128,6 +132,20 @@ class DeviceBook:
         for dev in self._devices.values():
             self._apply_reachability(dev)
             self._outbox.flush(dev.resources, out)
+
+    def on_interview_news(self, event: DeviceJoined | InterviewFailed, now: float) -> None:
+        """A device that joined, or whose interview failed: known from now on (listed, and
+        a re-interview can be asked for) even before zigpy could say what it is."""
+        ieee = normalize_ieee(event.ieee)
+        dev = self._devices.get(ieee)
+        if dev is None:
+            nwk = event.nwk if isinstance(event, DeviceJoined) else 0
+            info = DeviceInfo(ieee, nwk, None, None, PowerSource.UNKNOWN, LogicalType.UNKNOWN, ())
+            dev = self._devices[ieee] = Device(info, {}, interview="joined", last_seen=now)
+        if isinstance(event, InterviewFailed):
+            dev.interview = "failed"
+        elif dev.interview != "done":
+            dev.interview = "joined"
 
     def on_device_event(
         self, dev: Device, event: RadioEvent, now: float, out: list[Message]
@@ -250,6 +268,7 @@ class DeviceBook:
         else:
             dev.info = info
             dev.cache.update(cached)
+            dev.interview = "done"
         silent = event.restored
         if not silent:
             dev.last_announced = now

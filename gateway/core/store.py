@@ -52,15 +52,16 @@ from radio.events import (
     DeviceLeft,
     DeviceRemoved,
     DeviceSeen,
+    InterviewFailed,
     NetworkDown,
     NetworkUp,
     RadioEvent,
 )
 
+from . import device_view, timefmt
 from . import groups as group_map
 from . import lights as light_map
 from . import sensors as sensor_map
-from . import timefmt
 from .devices import Device, DeviceBook, Known
 from .errors import NotFound
 from .groupbook import GroupBook
@@ -214,6 +215,16 @@ class Store:
         wanted = key.lower()
         return next((r for r in resources.values() if r.uniqueid == wanted), None)
 
+    @property
+    def devices(self) -> Mapping[str, Device]:
+        """Every device in the network by IEEE, interviewed or not (`/devices`)."""
+        return self._devices
+
+    def device_json(self, ieee: str) -> dict[str, Any] | None:
+        """`GET /devices/<mac>`, or None for a device the gateway does not know."""
+        dev = self._devices.get(normalize_ieee(ieee))
+        return None if dev is None else device_view.device_json(dev)
+
     def resources_of_device(self, ieee: str) -> list[DeviceResource]:
         dev = self._devices.get(normalize_ieee(ieee))
         return list(dev.resources) if dev else []
@@ -258,6 +269,8 @@ class Store:
                     self._devicebook.on_initialized(event, now, out)
             case NetworkUp() | NetworkDown():
                 self._devicebook.on_network(isinstance(event, NetworkUp), out)
+            case InterviewFailed():
+                self._devicebook.on_interview_news(event, now)
             case (
                 AttributeReport()
                 | ClusterCommand()
@@ -268,6 +281,8 @@ class Store:
                 | DeviceLeft()
                 | DeviceRemoved()
             ):
+                if isinstance(event, DeviceJoined):
+                    self._devicebook.on_interview_news(event, now)
                 dev = self._devices.get(normalize_ieee(event.ieee))
                 if dev is not None:
                     self._devicebook.on_device_event(dev, event, now, out)

@@ -16,6 +16,7 @@ from radio.clusters import (  # noqa: F401
     IDENTIFY,
     ILLUMINANCE,
     LEVEL,
+    MANUFACTURER_CLUSTERS,
     METERING,
     OCCUPANCY,
     ON_OFF,

@@ -210,6 +210,7 @@ class Metrics:
                 "REST requests answered, by HTTP status (scrapes of /metrics not included)",
                 tuple(({"code": str(k)}, v) for k, v in sorted(self.requests.items())),
             ),
+            *self._history(gw),
             Family(
                 "zigbridge_radio_connected",
                 "gauge",
@@ -230,6 +231,7 @@ class Metrics:
                 (({}, round(self.started, 3)),),
             ),
         ]
+        families += self._mqtt()
         rss = resident_memory_bytes()
         if rss is not None:
             families.append(
@@ -241,6 +243,66 @@ class Metrics:
                 )
             )
         return families
+
+    @staticmethod
+    def _history(gw: Any) -> list[Family]:
+        history = gw.history if gw is not None else None
+        counts = [
+            ("recorded", "Sensor history samples recorded"),
+            ("written", "Sensor history samples written to history.db"),
+            ("dropped", "Sensor history samples lost (the disk fell behind, or a write failed)"),
+        ]
+        families = [
+            Family(
+                f"zigbridge_history_samples_{name}_total",
+                "counter",
+                text,
+                (({}, getattr(history, name) if history else 0),),
+            )
+            for name, text in counts
+        ]
+        waiting = history.waiting if history else 0
+        families.append(
+            Family(
+                "zigbridge_history_samples_waiting",
+                "gauge",
+                "Sensor history samples recorded and not yet written (written in batches)",
+                (({}, waiting),),
+            )
+        )
+        return families
+
+    def _mqtt(self) -> list[Family]:
+        """Only with a bridge configured: a 0 would otherwise look like an outage."""
+        bridge = getattr(self.daemon, "mqtt", None)
+        if bridge is None:
+            return []
+        return [
+            Family(
+                "zigbridge_mqtt_connected",
+                "gauge",
+                "1 while the MQTT bridge is connected to its broker, else 0",
+                (({}, 1 if bridge.connected else 0),),
+            ),
+            Family(
+                "zigbridge_mqtt_connection_failures_total",
+                "counter",
+                "MQTT connections lost and connection attempts that failed",
+                (({}, bridge.failures),),
+            ),
+            Family(
+                "zigbridge_mqtt_messages_published_total",
+                "counter",
+                "Messages the MQTT bridge published (retained states, events, answers)",
+                (({}, bridge.published),),
+            ),
+            Family(
+                "zigbridge_mqtt_commands_total",
+                "counter",
+                "Commands from the broker answered on bridge/response",
+                (({}, bridge.commands_answered),),
+            ),
+        ]
 
     def _guard_counts(self) -> list[tuple[str, int]]:
         rest = self.daemon.rest

@@ -27,8 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_type_hints
 
+from gateway.app.journal import DEFAULT_MAX_EVENTS
 from gateway.app.limits import DEFAULT_MAX_CLIENTS, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT
 from gateway.daemon.logs import FORMATS, LEVELS, NAMESPACES, LogSettings
+from gateway.history.recorder import DEFAULT_DAYS as DEFAULT_HISTORY_DAYS
+from gateway.mqtt import config as mqtt_config
 from radio.failures import ConfigError
 from radio.options import RESERVED_ZIGPY_KEYS
 from radio.selection import AUTO, RADIO_TYPES
@@ -143,13 +146,28 @@ def _boolean() -> Kind:
     return Kind(check, parse, flag=True)
 
 
-def _path() -> Kind:
+def _path(metavar: str = "DIR") -> Kind:
     text = _text()
     return Kind(
         lambda v: Path(text.check(v)).expanduser(),
         lambda v: Path(text.parse(v)).expanduser(),
-        metavar="DIR",
+        metavar=metavar,
     )
+
+
+def _checked_text(check_value: Callable[[str], Any], metavar: str) -> Kind:
+    """A string that `check_value` accepts (it raises ValueError saying why not)."""
+    text = _text()
+
+    def check(value: Any) -> str:
+        value = text.check(value).strip()
+        try:
+            check_value(value)
+        except ValueError as exc:
+            raise Invalid(str(exc)) from None
+        return value
+
+    return Kind(check, check, metavar=metavar)
 
 
 _LEVEL = _choice(LEVELS, upper=True)
@@ -314,6 +332,29 @@ OPTIONS: tuple[Option, ...] = (
         DEFAULT_MAX_CLIENTS,
         "websocket connections at most; past it new clients are refused (HTTP 503)",
     ),
+    Option(
+        "ws_auth",
+        "websocket.auth",
+        _choice(("off", "required")),
+        "off",
+        "the deCONZ websocket stream: off (anyone, as deCONZ) or required "
+        "(?apikey=<key> in the URL, else HTTP 401; Home Assistant's deCONZ integration "
+        "cannot send one); /v1 always authenticates",
+    ),
+    Option(
+        "ws_journal_events",
+        "websocket.journal_events",
+        _integer(1, 1_000_000),
+        DEFAULT_MAX_EVENTS,
+        "recent events kept in memory for websocket v1 clients that reconnect (resume)",
+    ),
+    Option(
+        "history_days",
+        "history.days",
+        _integer(0, 3650),
+        DEFAULT_HISTORY_DAYS,
+        "days of sensor history kept in history.db (0: none is recorded)",
+    ),
     Option("log_level", "log.level", _LEVEL, "INFO", "log level"),
     Option("log_format", "log.format", _choice(FORMATS), "text", "log line format"),
     Option(
@@ -323,6 +364,68 @@ OPTIONS: tuple[Option, ...] = (
         {},
         f"levels per namespace ({', '.join(NAMESPACES)}), e.g. zigpy=DEBUG,radio=INFO",
     ),
+    Option(
+        "mqtt_url",
+        "mqtt.url",
+        _checked_text(mqtt_config.parse_url, "URL"),
+        None,
+        "MQTT broker to publish to, mqtt://[user:pass@]host[:port] or mqtts://… "
+        "(default: no MQTT bridge)",
+    ),
+    Option(
+        "mqtt_base_topic",
+        "mqtt.base_topic",
+        _checked_text(mqtt_config.check_base_topic, "TOPIC"),
+        "zigbridge",
+        "first topic level(s) of everything the bridge publishes",
+    ),
+    Option(
+        "mqtt_gateway_id",
+        "mqtt.gateway_id",
+        _checked_text(mqtt_config.check_level, "ID"),
+        None,
+        "this gateway's topic level under the base topic (default: its bridgeid)",
+    ),
+    Option(
+        "mqtt_commands",
+        "mqtt.commands",
+        _boolean(),
+        True,
+        "take commands from the broker (/set topics, bridge/request); off: publish only",
+    ),
+    Option(
+        "mqtt_homeassistant",
+        "mqtt.homeassistant",
+        _boolean(),
+        True,
+        "publish Home Assistant MQTT discovery configs",
+    ),
+    Option(
+        "mqtt_homeassistant_prefix",
+        "mqtt.homeassistant_prefix",
+        _checked_text(mqtt_config.check_base_topic, "TOPIC"),
+        "homeassistant",
+        "Home Assistant's discovery prefix",
+    ),
+    Option(
+        "mqtt_qos",
+        "mqtt.qos",
+        _integer(0, 2),
+        1,
+        "QoS of what the bridge publishes (bridge/state is always 1)",
+    ),
+    Option(
+        "mqtt_protocol",
+        "mqtt.protocol",
+        _choice(mqtt_config.PROTOCOLS),
+        "3.1.1",
+        "MQTT protocol version (NATS' MQTT listener takes only 3.1.1)",
+    ),
+    Option("mqtt_ca_file", "mqtt.ca_file", _path("FILE"), None, "CA certificate for mqtts://"),
+    Option(
+        "mqtt_cert_file", "mqtt.cert_file", _path("FILE"), None, "client certificate for mqtts://"
+    ),
+    Option("mqtt_key_file", "mqtt.key_file", _path("FILE"), None, "client key for mqtts://"),
     Option(
         "sim_devices",
         "sim.devices",
@@ -399,12 +502,46 @@ class ServerSection:
 
 
 @dataclass(frozen=True, slots=True)
+class WebsocketSection:
+    auth: str  # "off" | "required": the deCONZ stream (any path but /v1)
+    journal_events: int
+
+    @property
+    def auth_required(self) -> bool:
+        return self.auth == "required"
+
+
+@dataclass(frozen=True, slots=True)
+class HistorySection:
+    """Sensor state values over time (`GET /sensors/<id>/history`)."""
+
+    days: int  # retention; 0 turns recording off
+
+
+@dataclass(frozen=True, slots=True)
 class SimSection:
     """`--radio sim` only."""
 
     devices: int | None  # None: the demo home; N: a generated network of N devices
     quiet: bool
     join_on_permit: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MqttSection:
+    """The MQTT bridge; `url` None: no bridge at all."""
+
+    url: str | None
+    base_topic: str
+    gateway_id: str | None
+    commands: bool
+    homeassistant: bool
+    homeassistant_prefix: str
+    qos: int
+    protocol: str
+    ca_file: Path | None
+    cert_file: Path | None
+    key_file: Path | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -417,7 +554,10 @@ class Settings:
     radio: RadioSection
     network: NetworkSection
     server: ServerSection
+    websocket: WebsocketSection
+    history: HistorySection
     log: LogSettings
+    mqtt: MqttSection
     sim: SimSection
 
 

@@ -75,6 +75,7 @@ def create_app(gw: Gateway) -> Starlette:
             host_ip=_host_ip(request),
             authorization=request.headers.get("authorization"),
             if_none_match=request.headers.get("if-none-match"),
+            query=tuple(request.query_params.multi_items()),
         )
         return reply_response(await requests.dispatch(gw, call))
 

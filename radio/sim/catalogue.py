@@ -222,6 +222,66 @@ def extended_color_light(
     )
 
 
+def manufacturer_id_light(
+    ieee: t.EUI64 | str,
+    nwk: int,
+    *,
+    name: str | None = None,
+    model: str = "SIM-MXL1",
+    manufacturer: str = MANUFACTURER,
+    device_type: int = 0xABCD,
+) -> SimDevice:
+    """A colour + white bulb announcing its maker's own device id (HA profile, 0xABCD) on
+    standard On/Off + Level + Color clusters, with a manufacturer cluster beside them, as
+    some real bulbs do. deCONZ drops it; its clusters say exactly what it is."""
+    return _light(
+        ieee,
+        nwk,
+        endpoint_id=1,
+        profile=zha.PROFILE_ID,
+        device_type=device_type,
+        model=model,
+        manufacturer=manufacturer,
+        name=name,
+        extra={
+            LevelControl: _level(),
+            Color: _color(
+                _CAP.Hue_and_saturation
+                | _CAP.Enhanced_hue
+                | _CAP.XY_attributes
+                | _CAP.Color_temperature,  # no colour loop
+                _MODE.Color_temperature,
+            ),
+            0xFC01: {},
+        },
+    )
+
+
+def manufacturer_only_device(
+    ieee: t.EUI64 | str,
+    nwk: int,
+    *,
+    name: str | None = None,
+    model: str = "SIM-MFR1",
+    manufacturer: str = MANUFACTURER,
+) -> SimDevice:
+    """A gadget that speaks only its maker's clusters (beside Basic and Identify): nothing
+    a gateway without its manufacturer's support can serve, and must say so."""
+    endpoint = SimEndpoint(
+        1,
+        zha.PROFILE_ID,
+        0x0061,
+        in_clusters={
+            Basic: basic(model, mains=True, manufacturer=manufacturer),
+            Identify: {"identify_time": 0},
+            0xFC00: {},
+            0xFC7C: {},
+        },
+        out_clusters=[0xFC00, Ota],
+    )
+    return _device(ieee, nwk, endpoint, router=True, name=name)
+
+
 def color_temperature_light(
     ieee: t.EUI64 | str,
     nwk: int,
@@ -608,4 +668,6 @@ FACTORIES = {
     "door_contact": door_contact,
     "water_leak": water_leak,
     "remote_4button": remote_4button,
+    "manufacturer_id_light": manufacturer_id_light,
+    "manufacturer_only_device": manufacturer_only_device,
 }

@@ -48,8 +48,10 @@ def demo_ieee(series: int, index: int) -> str:
 
 
 def demo_home() -> list[SimDevice]:
-    """Thirteen devices: four lights, a plug, six sensors, a remote and a radiator
-    thermostat."""
+    """Fifteen devices: four lights, a plug, four sensors, a remote, a bulb with its maker's
+    own device id (served from its clusters), a gadget with only manufacturer clusters
+    (listed as unsupported, as such a device would be), a radiator thermostat, a PM2.5
+    monitor and a soil probe."""
     c = catalogue
     return [
         c.extended_color_light(demo_ieee(0, 1), 0x4A01, name="Living room ceiling"),
@@ -64,9 +66,11 @@ def demo_home() -> list[SimDevice]:
         c.door_contact(demo_ieee(0, 8), 0x4A08, name="Front door"),
         c.water_leak(demo_ieee(0, 9), 0x4A09, name="Bathroom leak"),
         c.remote_4button(demo_ieee(0, 10), 0x4A0A, name="Living room remote"),
-        radiator_thermostat(demo_ieee(0, 11), 0x4A0B, name="Living room radiator"),
-        air.pm25_monitor(demo_ieee(0, 12), 0x4A0C, name="Bedroom air monitor"),
-        air.soil_moisture_sensor(demo_ieee(0, 13), 0x4A0D, name="Balcony plant"),
+        c.manufacturer_id_light(demo_ieee(0, 11), 0x4A0B, name="Reading lamp"),
+        c.manufacturer_only_device(demo_ieee(0, 12), 0x4A0C, name="Maker's gadget"),
+        radiator_thermostat(demo_ieee(0, 31), 0x4A1F, name="Living room radiator"),
+        air.pm25_monitor(demo_ieee(0, 32), 0x4A20, name="Bedroom air monitor"),
+        air.soil_moisture_sensor(demo_ieee(0, 33), 0x4A21, name="Balcony plant"),
     ]
 
 

@@ -14,6 +14,9 @@ import zigpy.types as t
 import zigpy.zdo.types as zdo_t
 from zigpy.profiles import zha
 from zigpy.zcl import Cluster, foundation
+from zigpy.zcl.clusters.manufacturer_specific import ManufacturerSpecificCluster
+
+from radio.clusters import MANUFACTURER_CLUSTERS
 
 COORDINATOR_NWK = t.NWK(0x0000)
 # Devices report to (and groupcasts arrive at) the coordinator's HA endpoint: zigpy-znp, for
@@ -47,7 +50,21 @@ def cluster_class(ref: ClusterRef) -> type[Cluster]:
     try:
         return Cluster._registry[int(ref)]
     except KeyError:
+        if int(ref) >= MANUFACTURER_CLUSTERS:
+            return manufacturer_cluster(int(ref))
         raise ValueError(f"Unknown cluster id 0x{int(ref):04X}") from None
+
+
+@functools.cache
+def manufacturer_cluster(cluster_id: int) -> type[Cluster]:
+    """A manufacturer-specific cluster with no attributes we know, as real devices carry
+    them (Hue's 0xFC00, IKEA's 0xFC7C). Kept out of zigpy's registry: zigpy itself only
+    knows the range, and the gateway must cope with exactly that."""
+    return type(
+        f"ManufacturerCluster{cluster_id:04X}",
+        (ManufacturerSpecificCluster,),
+        {"cluster_id": cluster_id, "ep_attribute": None, "_skip_registry": True},
+    )
 
 
 def attribute_def(cluster: type[Cluster], ref: AttributeRef) -> foundation.ZCLAttributeDef:

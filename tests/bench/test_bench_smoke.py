@@ -13,16 +13,26 @@ from bench.common import Report, fmt
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_help_runs():
+def help_text(module: str) -> str:
     out = subprocess.run(
-        [sys.executable, "-m", "bench", "--help"],
+        [sys.executable, "-m", module, "--help"],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=30,
     )
     assert out.returncode == 0, out.stderr
-    assert "--quick" in out.stdout and "--soak" in out.stdout
+    return out.stdout
+
+
+def test_help_runs():
+    text = help_text("bench")
+    assert "--quick" in text and "--soak" in text and "mqtt" in text
+
+
+def test_mqtt_help_runs():
+    text = help_text("bench.mqtt")
+    assert "--pacing-rate" in text and "--no-homeassistant" in text
 
 
 def test_figure_lines_are_plain_numbers():
@@ -115,3 +125,20 @@ async def test_fanout_reports_our_overhead_over_zigpy_alone(tmp_path):
         row = next(line for line in printed.splitlines() if label in line)
         assert f" {fmt(value)} " in f"{row} "
     assert report.get("fanout_lost_2") == 0
+
+
+def test_history_seed_is_what_the_daemon_reads(tmp_path):
+    from bench.history import DAYS, RAW_SQL, seed, series_of, sql_times
+    from gateway.history.storage import Storage
+
+    series = series_of(["3", "4"], 3)
+    assert series == [("3", "temperature"), ("4", "temperature"), ("3", "humidity")]
+    end = 1_800_000_000_000
+    rows = seed(tmp_path / "history.db", series, end)
+    assert rows == 3 * DAYS * 288
+    storage = Storage(tmp_path / "history.db")
+    week = storage.raw("3", "humidity", end - DAYS * 86_400_000, end, 10_000)
+    storage.close()
+    assert len(week) == DAYS * 288
+    times = sql_times(tmp_path / "history.db", series, RAW_SQL, lambda sid: (sid, 0, end, 10))
+    assert len(times) == 3

@@ -69,9 +69,12 @@ class Running:
         return next((rid, item) for rid, item in items.items() if predicate(item))
 
 
-async def run_daemon(settings: Settings, radio: RadioSettings | None = None) -> Running:
-    """Start a daemon (stopping it again if start-up fails) and give it an API key."""
-    daemon = Daemon(settings, radio)
+async def run_daemon(
+    settings: Settings, radio: RadioSettings | None = None, *, daemon: Daemon | None = None
+) -> Running:
+    """Start a daemon (stopping it again if start-up fails) and give it an API key;
+    `daemon`: one built by the caller (with its own knobs) instead."""
+    daemon = daemon or Daemon(settings, radio)
     try:
         await daemon.start()
     except BaseException:

@@ -126,7 +126,7 @@ async def test_the_daemon_keeps_backups_from_zigpys_own_backup_manager(tmp_path:
     gw = await start_daemon(tmp_path)
     try:
         # zigpy's backups at start-up: the first network here is a change, and so is the
-        # same network once the demo home's ten devices have joined it (no daily file: the
+        # same network once the demo home's twelve devices have joined it (no daily file: the
         # day is on file)
         auto = gw.daemon.autobackup
 

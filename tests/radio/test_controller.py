@@ -374,3 +374,23 @@ async def test_permit_join_longer_than_zigbee_allows_is_reopened_in_slices(radio
     assert radio.app.permitting_joins
     assert (await radio.execute(cmd.PermitJoin(0))).ok
     assert history[-1][1] == 0 and not radio.app.permitting_joins
+
+
+async def test_a_failed_interview_is_told_and_can_be_redone(radio: Radio, events: EventLog):
+    shy = catalogue.dimmable_light(LIGHT_IEEE, 0x1101)
+    shy.fail_next = 10_000  # it joins, then nothing sent to it arrives
+    radio.app.network.join(shy)
+    await events.wait(lambda e: isinstance(e, ev.InterviewFailed) and e.ieee == LIGHT_IEEE, 60)
+    assert not events.of(ev.DeviceInitialized)
+
+    shy.fail_next = 0
+    result = await radio.execute(cmd.Reinterview(LIGHT_IEEE))
+    assert result.ok  # answered once the re-interview has started
+    done = await events.wait(
+        lambda e: isinstance(e, ev.DeviceInitialized) and e.device.ieee == LIGHT_IEEE, 30
+    )
+    assert not done.restored
+    assert {ep.id for ep in done.device.endpoints} == set(shy.endpoints)
+    assert done.device.cached[(1, OnOff.cluster_id, 0x0000)] == shy.get(None, OnOff, "on_off")
+    with pytest.raises(cmd.UnknownDevice):
+        await radio.execute(cmd.Reinterview("00:5a:49:47:ff:ff:ff:ff"))

@@ -24,7 +24,8 @@ router = Router()
 @dataclass(slots=True)
 class Call:
     """One authenticated request: the gateway, the key used, the path parameters, the raw
-    body, the address the client reached us at (config's `ipaddress`) and the key's scope."""
+    body, the address the client reached us at (config's `ipaddress`), the key's scope and
+    the URL's query parameters."""
 
     gw: Gateway
     key: str
@@ -33,6 +34,7 @@ class Call:
     host_ip: str
     scope: str = CONTROL
     watch: OutcomeWatch | None = None  # set: the commands' outcomes go there, not awaited
+    query: tuple[tuple[str, str], ...] = ()
 
     def body(self, address: str, *, allow_empty: bool = False) -> dict[str, Any]:
         """The JSON object; a body that is not one is answered with its error at once,

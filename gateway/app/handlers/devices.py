@@ -11,6 +11,7 @@ from gateway.api.errors import ApiError
 from gateway.api.plan import Plan
 from gateway.app.config_view import DEFAULT_NETWORK_OPEN_DURATION
 from gateway.app.reply import Rejected, Reply
+from gateway.app.views import resource_view
 
 from .call import Call, router
 
@@ -25,8 +26,7 @@ def _register_collection(kind: str) -> None:
 
     async def one(call: Call) -> Reply:
         resource = call.find(kind)
-        body = resource.view() if kind != "groups" else resource.to_json()
-        return Reply(200, body, resource.etag)
+        return Reply(200, resource_view(kind, resource), resource.etag)
 
     router.add("GET", kind, listing)
     if kind != "groups":

@@ -92,3 +92,15 @@ def error_of(reply: Reply) -> tuple[int, str]:
 def light_id(client: Client) -> str:
     [lid] = client.gw.store.lights
     return lid
+
+
+async def state_of(client: Client) -> Any:
+    """`GET /` without what changes on its own: the clock and the keys' last use."""
+    full = await client("GET", "/")
+    return full.body | {
+        "config": {
+            k: v
+            for k, v in full.body["config"].items()
+            if k not in ("UTC", "localtime", "whitelist")
+        }
+    }

@@ -11,7 +11,7 @@ import pytest
 from gateway.app.gateway import Gateway
 from gateway.app.requests import Reply, Request, dispatch
 from radio.controller import RadioSettings
-from tests.gateway.app.conftest import Client, FakeRadio, error_of, light_id
+from tests.gateway.app.conftest import Client, FakeRadio, error_of, light_id, state_of
 
 
 async def post_api(client: Client, body: dict) -> Reply:
@@ -97,12 +97,12 @@ async def test_a_read_key_reads_everything(client: Client):
 async def test_a_read_key_changes_nothing(client: Client, method: str, path: str, body: bytes):
     key = await read_key(client)
     path = path.format(lid=light_id(client), key=key, control=client.key)
-    before = (await client("GET", "/")).body
+    before = await state_of(client)
     published = len(client.published)
     reply = await as_key(client, key, method, path, body)
     assert reply.status == 403 and error_of(reply) == (1, "/" + path.strip("/"))
     assert reply.body[0]["error"]["description"] == "unauthorized user"
-    assert (await client("GET", "/")).body == before
+    assert await state_of(client) == before
     assert client.radio.commands == [] and len(client.published) == published
     assert {client.key, key} <= set(client.gw.auth.keys)
     assert not client.gw.auth.unlocked

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from gateway.app.requests import Request, dispatch
 from radio import events as ev
-from tests.gateway.app.conftest import Client, light_id
+from tests.gateway.app.conftest import Client, light_id, state_of
 from tests.gateway.core.core_zoo import motion_sensor
 
 SURROGATES = st.integers(0xD800, 0xDFFF).map(lambda c: f"\\u{c:04x}")
@@ -48,17 +48,6 @@ def body_with(template: dict[str, Any], bad: str, where: int, in_key: bool) -> b
     key, value = items[where % len(items)]
     items[where % len(items)] = (key + MARK, value) if in_key else (key, f"{value}{MARK}")
     return json.dumps(dict(items)).replace(json.dumps(MARK)[1:-1], bad).encode()
-
-
-async def state_of(client: Client) -> Any:
-    full = await client("GET", "/")
-    return full.body | {
-        "config": {
-            k: v
-            for k, v in full.body["config"].items()
-            if k not in ("UTC", "localtime", "whitelist")
-        }
-    }
 
 
 @settings(

@@ -43,12 +43,34 @@ def test_devices_is_a_table_of_the_demo_home(daemon):
     out = ok(daemon.cli("devices"))
     header, *rows = out.splitlines()
     assert header.split() == ["ID", "NAME", "TYPE", "MODEL", "REACHABLE", "LAST", "SEEN"]
-    assert len(rows) >= 15  # 5 lights + 10 sensors from the first ten demo devices, at least
+    assert len(rows) >= 20  # 6 lights + 13 sensors + 1 unsupported from the demo home
     kitchen = next(r for r in rows if "SIM-CT1" in r)
     assert kitchen.startswith("lights/") and "Color temperature light" in kitchen
     assert re.search(r"\byes\s+just now$", kitchen)
     data = json.loads(ok(daemon.cli("devices", "--json")))
     assert any(s["type"] == "ZHATemperature" for s in data["sensors"].values())
+
+
+def test_devices_lists_the_unsupported_gadget_with_its_clusters(daemon):
+    out = ok(daemon.cli("devices"))
+    gadget = next(r for r in out.splitlines() if "SIM-MFR1" in r and "unsupported" in r)
+    assert gadget.startswith("00:5a:49:47:00:00:00:0c")
+    details = out.split("Devices with no light or sensor, and what they are made of:")[1]
+    assert "00:5a:49:47:00:00:00:0c  SIM-MFR1 by zigbridge-sim:" in details
+    assert "ep1 profile 0x0104 device 0x0061: in 0x0000 0x0003 0xfc00 0xfc7c;" in details
+    lamp = next(r for r in out.splitlines() if "SIM-MXL1" in r)
+    assert lamp.startswith("lights/") and "Extended color light" in lamp
+    data = json.loads(ok(daemon.cli("devices", "--json")))
+    (unsupported,) = data["unsupported"]
+    assert unsupported["zigbridge"]["status"] == "unsupported"
+
+
+def test_reinterview_asks_the_gateway_and_says_so(daemon):
+    out = ok(daemon.cli("reinterview", "00:5a:49:47:00:00:00:0c"))
+    assert out.startswith("Interviewing 00:5a:49:47:00:00:00:0c again;")
+    unknown = daemon.cli("reinterview", "00:5a:49:47:ff:ff:ff:ff")
+    assert unknown.returncode == 1 and "Traceback" not in unknown.stderr
+    assert "not available" in unknown.stderr
 
 
 def test_the_cli_key_is_made_once_and_kept_private(daemon):

@@ -259,3 +259,18 @@ def remote(zll: bool = True) -> DeviceInfo:
         sw_build="2.3.014",
         cached={(1, 0x0001, 0x0021): 174},
     )
+
+
+def home() -> list[DeviceInfo]:
+    """One of each family above: the home the pydeconz and discovery tests join."""
+    return [
+        ext_color_light(),
+        ct_light(),
+        dimmable_light(),
+        plug(),
+        climate_sensor(),
+        motion_sensor(),
+        door_contact(),
+        water_leak(),
+        remote(),
+    ]

@@ -24,17 +24,7 @@ def wire(value: Any) -> Any:
 
 @pytest.fixture
 def home(store: Store, zoo, joined) -> Store:
-    for device in (
-        zoo.ext_color_light(),
-        zoo.ct_light(),
-        zoo.dimmable_light(),
-        zoo.plug(),
-        zoo.climate_sensor(),
-        zoo.motion_sensor(),
-        zoo.door_contact(),
-        zoo.water_leak(),
-        zoo.remote(),
-    ):
+    for device in zoo.home():
         joined(device)
     gid = store.create_group("Living", "Room", "Living room")
     store.set_group_lights(gid, ["1", "2"])

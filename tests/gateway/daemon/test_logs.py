@@ -62,6 +62,8 @@ def test_json_lines_from_the_daemon_parse(tmp_path):
     assert any(r["message"].startswith(READY) for r in records)
     events = [r["message"] for r in records if r["logger"] == "gateway.events"]
     assert sum(" interviewed: " in message for message in events) == len(demo_home())
+    unsupported = [m for m in events if "is not supported" in m]
+    assert len(unsupported) == 1 and "SIM-MFR1" in unsupported[0]  # the demo's gadget, once
 
 
 def test_text_lines_by_default(restore_logging):

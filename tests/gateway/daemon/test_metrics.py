@@ -75,6 +75,9 @@ async def test_metrics_parse_and_describe_the_gateway(gw):
     temperature = dict(resource="sensor", type="ZHATemperature", reachable="true")
     assert value(samples, "zigbridge_devices", **temperature) == 1
     assert value(samples, "zigbridge_radio_events_total", event="device_initialized") >= 10
+    # no mqtt.url: no bridge, and no MQTT metric that would look like an outage
+    assert gw.daemon.mqtt is None
+    assert not any(name.startswith("zigbridge_mqtt") for name in types)
 
 
 def _version(samples: Samples) -> str:
@@ -96,9 +99,11 @@ async def test_counters_move_when_events_flow(gw, ws):
         ("zigbridge_event_journal_bytes", {}),
         ("zigbridge_radio_events_total", {"event": "attribute_report"}),
         ("zigbridge_http_requests_total", {"code": "200"}),  # the GET /sensors
+        ("zigbridge_history_samples_recorded_total", {}),
     ]:
         assert value(after, name, **labels) > value(before, name, **labels), name
     assert value(after, "zigbridge_websocket_clients_accepted_total") >= 1
+    assert value(after, "zigbridge_history_samples_dropped_total") == 0
 
 
 async def test_requests_are_counted_by_status_and_scrapes_are_not(gw):

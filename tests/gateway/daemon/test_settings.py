@@ -174,9 +174,21 @@ FILE_ERRORS = [
     ("[log]\nlevels = { zigbee = 'DEBUG' }\n", "log.levels: has unknown namespace 'zigbee'"),
     ("[log]\nlevels = { zigpy = 'LOUD' }\n", "log.levels: zigpy: must be one of DEBUG"),
     ("[sim]\ndevices = -1\n", "sim.devices: must be an integer from 0 to 53248, not -1"),
+    ("[history]\ndays = -1\n", "history.days: must be an integer from 0 to 3650, not -1"),
     ("[radio]\nzigpy = 9\n", "radio.zigpy: must be a table such as { znp_config = "),
     ("[radio.zigpy]\ndatabase_path = 'x'\n", "radio.zigpy: must not set 'database_path': use "
                                               "--data-dir"),
+    ("[mqtt]\nurl = 'http://broker'\n", "mqtt.url: must start with mqtt:// or mqtts://, "
+                                       "not 'http://broker'"),
+    ("[mqtt]\nurl = 'mqtt://'\n", "mqtt.url: names no broker host: 'mqtt://'"),
+    ("[mqtt]\nurl = 'mqtt://host:99999'\n", "mqtt.url: is not a valid URL"),
+    ("[mqtt]\nurl = 'mqtt://host/topic'\n", "mqtt.url: must be only mqtt[s]://[user:pass@]host"),
+    ("[mqtt]\ngateway_id = 'my house'\n", "mqtt.gateway_id: must be letters, digits, _ and - "
+                                           "only, not 'my house'"),
+    ("[mqtt]\nbase_topic = 'zigbridge/#'\n", "mqtt.base_topic: must be topic levels of"),
+    ("[mqtt]\nbase_topic = '/zigbridge'\n", "mqtt.base_topic: must be topic levels of"),
+    ("[mqtt]\nqos = 3\n", "mqtt.qos: must be an integer from 0 to 2, not 3"),
+    ("[mqtt]\nprotocol = '3.1'\n", "mqtt.protocol: must be one of 3.1.1, 5, not '3.1'"),
     ("[server\nhttp_port = 1\n", "not valid TOML: "),
     ("[server]\nhttp_port = 1\nhttp_port = 2\n", "not valid TOML: "),
 ]  # fmt: skip
@@ -221,6 +233,27 @@ def test_environment_errors_name_the_variable(tmp_path, env, message):
     with pytest.raises(ConfigError) as info:
         load_settings({}, base_env(tmp_path, **env))
     assert str(info.value).startswith(message)
+
+
+def test_the_mqtt_section_from_file_environment_and_command_line(tmp_path):
+    path = write(
+        tmp_path / "zigbridge.toml",
+        "[mqtt]\nurl = 'mqtts://me:p%40ss@broker.lan'\nbase_topic = 'home/zb'\nqos = 0\n",
+    )
+    env = base_env(tmp_path, ZIGBRIDGE_MQTT_GATEWAY_ID="attic")
+    settings = load_settings({"config": str(path), "mqtt_commands": False}, env)
+    mqtt = settings.mqtt
+    assert (mqtt.url, mqtt.base_topic, mqtt.gateway_id, mqtt.qos) == (
+        "mqtts://me:p%40ss@broker.lan", "home/zb", "attic", 0,
+    )  # fmt: skip
+    assert (mqtt.commands, mqtt.homeassistant, mqtt.protocol) == (False, True, "3.1.1")
+    from gateway.mqtt.config import bridge_config
+
+    broker = bridge_config(mqtt).broker
+    assert (broker.host, broker.port, broker.tls) == ("broker.lan", 8883, True)
+    assert (broker.username, broker.password) == ("me", "p@ss")
+    assert broker.address == "mqtts://broker.lan:8883"  # what the logs show: no password
+    assert load_settings({}, base_env(tmp_path)).mqtt.url is None  # no url: no bridge
 
 
 def test_command_line_errors_name_the_flag(tmp_path):

@@ -36,7 +36,7 @@ KNOWN = [
     "type", "class", "hidden", "offset", "duration", "delay", "sensitivity", "tholddark",
     "tholdoffset", "websocketnotifyall", "networkopenduration", "lightlastseeninterval",
     "timeformat", "timezone", "zigbeechannel", "unlock", "permitjoin", "groupdelay", "id",
-    "buttonevent", "mode", "reset", "heatsetpoint", "coolsetpoint", "locked",
+    "buttonevent", "mode", "reset", "reinterview", "heatsetpoint", "coolsetpoint", "locked",
 ]  # fmt: skip
 bodies = st.dictionaries(st.sampled_from(KNOWN) | st.text(max_size=8), json_values, max_size=4)
 raw_bodies = bodies | json_values
@@ -93,13 +93,17 @@ def live(tmp_path_factory):
     paths += [f"/sensors/{sid_}/config" for sid_ in sensors] + [f"/sensors/{next(iter(sensors))}"]
     paths += [f"/groups/{gid}/action", f"/groups/{gid}", "/config", f"/groups/{gid}/scenes"]
     paths += [f"/groups/{gid}/scenes/{sid}", "/groups/0/action"]
+    paths += [f"/devices/{mac}" for mac in client.get(f"/api/{key}/devices").json()[:2]]
     thermostat = next(i for i, s in sensors.items() if s["type"] == "ZHAThermostat")
     yield client, key, paths, running.data_dir, f"/sensors/{thermostat}/config"
     client.close()
     daemon.close()
 
 
-VOLATILE = {"etag", "lastseen", "UTC", "localtime", "lastupdated", "last use date"}
+# lastannounced: a fuzzed `{"reinterview": true}` that succeeds re-interviews a device
+VOLATILE = {
+    "etag", "lastseen", "UTC", "localtime", "lastupdated", "last use date", "lastannounced",
+}  # fmt: skip
 
 
 def scrub(value):

@@ -53,9 +53,12 @@ async def test_key_full_state_and_typed_resources(gw: Running, session: DeconzSe
         "Dimmable light",
         "Extended color light",
         "Extended color light",
+        "Extended color light",  # the demo's bulb with a manufacturer device id
         "On/Off plug-in unit",
     ]
     assert all(isinstance(light, Light) and light.reachable for light in api.lights.values())
+    lamp = next(light for light in api.lights.values() if light.model_id == "SIM-MXL1")
+    assert lamp.color_temp is not None and lamp.xy is not None and lamp.brightness == 254
     wanted = {
         Temperature: 1,
         Thermostat: 1,

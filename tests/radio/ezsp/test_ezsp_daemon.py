@@ -30,6 +30,8 @@ from tests.radio.ezsp.conftest import (
     stop_daemon,
     until,
 )
+from tests.radio.manufacturer_devices import GADGET, check_served_and_listed
+from tests.radio.manufacturer_devices import LIGHT as MFR_LIGHT
 
 LIGHT = "00:5a:49:47:00:00:e0:01"
 SENSOR = "00:5a:49:47:00:00:e0:02"
@@ -340,3 +342,12 @@ async def test_groupcast_to_a_group_the_gateway_knows_reaches_it(
     assert await _press_grouped_remote(gw, ncp, ws, group=gid)
     await gw.http.delete(f"/api/{gw.key}/groups/{gid}")
     assert gid not in ncp.multicast_groups()
+
+
+async def test_a_manufacturer_id_bulb_is_a_light_and_a_gadget_is_unsupported(
+    gw: Running, ncp: FakeEzspNcp
+):
+    await open_network(gw, ncp)
+    bulb = ncp.network.join(catalogue.manufacturer_id_light(MFR_LIGHT, 0x1EA1))
+    ncp.network.join(catalogue.manufacturer_only_device(GADGET, 0x1EA2))
+    await check_served_and_listed(gw, bulb)

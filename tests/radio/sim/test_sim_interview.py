@@ -17,6 +17,8 @@ ROUTERS = {
     "color_temperature_light",
     "dimmable_light",
     "onoff_plug_with_metering",
+    "manufacturer_id_light",
+    "manufacturer_only_device",
 }
 EXPECTED_DEVICE_TYPE = {
     "extended_color_light": 0x010D,
@@ -28,6 +30,8 @@ EXPECTED_DEVICE_TYPE = {
     "door_contact": 0x0402,
     "water_leak": 0x0402,
     "remote_4button": 0x0820,
+    "manufacturer_id_light": 0xABCD,
+    "manufacturer_only_device": 0x0061,
 }
 
 

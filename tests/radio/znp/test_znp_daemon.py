@@ -14,10 +14,18 @@ import zigpy_znp.commands as c
 from zigpy.zcl.clusters.general import LevelControl, OnOff
 from zigpy.zcl.clusters.measurement import TemperatureMeasurement
 
-from radio.sim.catalogue import climate_sensor, dimmable_light, remote_4button
+from radio.sim.catalogue import (
+    climate_sensor,
+    dimmable_light,
+    manufacturer_id_light,
+    manufacturer_only_device,
+    remote_4button,
+)
 from tests.emulators.znp import ZStackEmulator
 from tests.emulators.znp_nvram import DEFAULT_IEEE, DEFAULT_NETWORK
 from tests.gateway.conftest import Running, WsClient
+from tests.radio.manufacturer_devices import GADGET, check_served_and_listed
+from tests.radio.manufacturer_devices import LIGHT as MFR_LIGHT
 from tests.radio.znp.conftest import join, resource, start_daemon, stop_daemon, until
 
 LIGHT = "00:5a:49:47:00:00:00:01"
@@ -163,3 +171,11 @@ async def test_a_daemon_restart_resumes_the_network_without_reinterview(
         assert light.received[-1].command_name == "off"
     finally:
         await stop_daemon(gw)
+
+
+async def test_a_manufacturer_id_bulb_is_a_light_and_a_gadget_is_unsupported(
+    gw: Running, stick: ZStackEmulator
+):
+    bulb = manufacturer_id_light(MFR_LIGHT, 0x1A01)
+    await join(gw, stick, bulb, manufacturer_only_device(GADGET, 0x1A02))
+    await check_served_and_listed(gw, bulb)

@@ -1,0 +1,68 @@
+"""Commands from the broker as deCONZ requests, and their answers as MQTT payloads.
+
+A `/set` topic is the PUT its REST path names, its payload the body as received;
+`bridge/request` carries `{"method", "path", "body", "transaction"}` for anything REST can
+do. Either way the dispatcher answers exactly as it answers REST, and the answer goes to
+`bridge/response` as `{"transaction", "status", "body"}` (plus the `topic` of a `/set`).
+What cannot even be read as a request is answered with deCONZ's own error, here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from gateway.api.errors import ApiError, parse_json_body
+from gateway.app.requests import Reply, Request
+from gateway.core.resources import deconz_json
+
+METHODS = ("GET", "PUT", "POST", "DELETE")
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One command: the request to dispatch (None when it is refused here, then `refusal`
+    is the answer) and what its answer echoes."""
+
+    request: Request | None
+    transaction: Any = None
+    topic: str | None = None
+    refusal: Reply | None = None
+
+
+def from_set(topic: str, path: str, payload: bytes, api_key: str) -> Inbound:
+    return Inbound(Request("PUT", api_key, path, payload), topic=topic)
+
+
+def from_request(payload: bytes, api_key: str) -> Inbound:
+    """`bridge/request`: every field checked before anything is dispatched."""
+    parsed = parse_json_body(payload, address="/")
+    if isinstance(parsed, ApiError):
+        return _refused(None, parsed)
+    transaction = parsed.get("transaction")
+    method, path = parsed.get("method"), parsed.get("path")
+    if not isinstance(method, str) or method.upper() not in METHODS:
+        shown = method if method is not None else "(none)"
+        return _refused(transaction, ApiError.invalid_value("/", "method", shown))
+    if not isinstance(path, str) or not path.startswith("/"):
+        shown = path if path is not None else "(none)"
+        return _refused(transaction, ApiError.invalid_value("/", "path", shown))
+    body = parsed.get("body")
+    raw = b"" if body is None else json.dumps(body).encode()
+    return Inbound(Request(method.upper(), api_key, path, raw), transaction)
+
+
+def _refused(transaction: Any, error: ApiError) -> Inbound:
+    return Inbound(None, transaction, refusal=Reply.error(error))
+
+
+def answer(inbound: Inbound, reply: Reply) -> str:
+    out: dict[str, Any] = {
+        "transaction": inbound.transaction,
+        "status": reply.status,
+        "body": reply.body,
+    }
+    if inbound.topic is not None:
+        out["topic"] = inbound.topic
+    return deconz_json(out)
