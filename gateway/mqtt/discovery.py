@@ -421,6 +421,12 @@ SENSOR_READINGS: dict[str, tuple[Reading, ...]] = {
         Reading("consumption", "Energy", "energy", "Wh", state_class="total_increasing"),
     ),
     "ZHABattery": (Reading("battery", "Battery", "battery", "%"),),
+    "ZHAThermostat": (
+        Reading("temperature", "Temperature", "temperature", "°C", 100),
+        Reading("valve", "Valve", None, "%"),
+    ),
+    "ZHAParticulateMatter": (Reading("measured_value", "PM2.5", "pm25", "µg/m³"),),
+    "ZHAMoisture": (Reading("moisture", "Soil moisture", "moisture", "%", 100),),
 }
 
 SENSOR_FLAGS: dict[str, tuple[Flag, ...]] = {

@@ -18,19 +18,22 @@ from zigpy.zcl import Cluster
 from zigpy.zcl.clusters.general import PowerConfiguration
 from zigpy.zcl.clusters.homeautomation import ElectricalMeasurement
 from zigpy.zcl.clusters.measurement import (
+    PM25,
     IlluminanceMeasurement,
     OccupancySensing,
     PressureMeasurement,
     RelativeHumidity,
+    SoilMoisture,
     TemperatureMeasurement,
 )
 from zigpy.zcl.clusters.security import IasZone
 from zigpy.zcl.clusters.smartenergy import Metering
 
-from . import catalogue, families
+from . import air, catalogue, families
 from .catalogue import SimPlug, SimRemote, lux_to_zcl
 from .device import SimDevice
 from .radio import VirtualRadio
+from .thermostat import SimThermostat, radiator_thermostat
 
 LOGGER = logging.getLogger(__name__)
 
@@ -45,10 +48,10 @@ def demo_ieee(series: int, index: int) -> str:
 
 
 def demo_home() -> list[SimDevice]:
-    """Sixteen devices: four lights, a plug, four sensors, a remote, a bulb with its maker's
+    """Nineteen devices: four lights, a plug, four sensors, a remote, a bulb with its maker's
     own device id (served from its clusters), a gadget with only manufacturer clusters
-    (listed as unsupported, as such a device would be), and a blind, a door lock, a ceiling
-    fan and a siren."""
+    (listed as unsupported, as such a device would be), a blind, a door lock, a ceiling
+    fan, a siren, a radiator thermostat, a PM2.5 monitor and a soil probe."""
     c, f = catalogue, families
     return [
         c.extended_color_light(demo_ieee(0, 1), 0x4A01, name="Living room ceiling"),
@@ -70,11 +73,16 @@ def demo_home() -> list[SimDevice]:
         f.door_lock(demo_ieee(0, 22), 0x4A16, name="Front door lock"),
         f.ceiling_fan(demo_ieee(0, 23), 0x4A17, name="Bedroom fan"),
         f.siren(demo_ieee(0, 24), 0x4A18, name="Hallway siren"),
+        # 31 and up: the sensor families
+        radiator_thermostat(demo_ieee(0, 31), 0x4A1F, name="Living room radiator"),
+        air.pm25_monitor(demo_ieee(0, 32), 0x4A20, name="Bedroom air monitor"),
+        air.soil_moisture_sensor(demo_ieee(0, 33), 0x4A21, name="Balcony plant"),
     ]
 
 
-# Every tenth device of a scaled network: six lights, a plug and three sensors.
-_SCALED_MIX: tuple[Callable[..., SimDevice], ...] = (
+# Every ten devices of a scaled network: six lights, a plug and three sensors; every
+# second ten a thermostat and a PM2.5 monitor stand in for a climate sensor and a door.
+_LIGHTS_AND_PLUG: tuple[Callable[..., SimDevice], ...] = (
     catalogue.extended_color_light,
     catalogue.color_temperature_light,
     catalogue.dimmable_light,
@@ -82,9 +90,16 @@ _SCALED_MIX: tuple[Callable[..., SimDevice], ...] = (
     catalogue.color_temperature_light,
     catalogue.dimmable_light,
     catalogue.onoff_plug_with_metering,
+)
+_SCALED_MIX: tuple[Callable[..., SimDevice], ...] = (
+    *_LIGHTS_AND_PLUG,
     catalogue.climate_sensor,
     catalogue.motion_sensor,
     catalogue.door_contact,
+    *_LIGHTS_AND_PLUG,
+    radiator_thermostat,
+    catalogue.motion_sensor,
+    air.pm25_monitor,
 )
 _SCALED_FIRST_NWK = 0x2000
 
@@ -146,7 +161,10 @@ _MEASUREMENTS = (
     _Measurement(TemperatureMeasurement, 100, 0.08, 10, 35),
     _Measurement(RelativeHumidity, 100, 0.4, 15, 95),
     _Measurement(PressureMeasurement, 1, 0.3, 950, 1050, every=3),
+    _Measurement(PM25, 1, 1.5, 0, 150),
+    _Measurement(SoilMoisture, 100, 0.3, 5, 95, every=3),
 )
+DIAL_PROBABILITY = 0.02  # per round: someone turns a thermostat's dial
 BATTERY_EVERY = 30  # rounds between battery reports
 
 
@@ -194,6 +212,10 @@ class _Activity:
             out += dev.zone_status_change(alarm1=opened)
         if isinstance(dev, SimPlug):
             out += self._meter(dev)
+        if isinstance(dev, SimThermostat):
+            out += dev.tick()  # the room moves toward the setpoint and is reported
+            if rng.random() < DIAL_PROBABILITY:
+                out += dev.turn_dial(rng.choice((19.0, 20.0, 20.5, 21.0, 22.0)))
         if isinstance(dev, SimRemote) and rng.random() < self.driver.press_probability:
             out += self._press(dev)
         if _has(dev, PowerConfiguration) and self.rounds % BATTERY_EVERY == 0:

@@ -74,7 +74,7 @@ REQUIRED = {
 UNITS = {
     "temperature": {"°C"}, "humidity": {"%"}, "pressure": {"hPa"}, "illuminance": {"lx"},
     "power": {"W"}, "voltage": {"V"}, "current": {"mA", "A"}, "energy": {"Wh", "kWh"},
-    "battery": {"%"}, "duration": {"s"},
+    "battery": {"%"}, "duration": {"s"}, "pm25": {"µg/m³"}, "moisture": {"%"},
 }  # fmt: skip
 BINARY_CLASSES = {
     "occupancy", "opening", "moisture", "smoke", "vibration", "safety", "carbon_monoxide",
@@ -334,6 +334,27 @@ def test_climate_readings_in_ha_units(home):
     pressure, pressure_json = configs["pressure"]
     assert pressure_json["state"]["pressure"] is None
     assert render_value(pressure["value_template"], pressure_json) == "None"  # HA: unknown
+
+
+@pytest.mark.parametrize(
+    ("rtype", "state", "expected"),
+    [
+        ("ZHAThermostat", {"temperature": 2050, "valve": 30, "on": True}, {"temperature": "20.5"}),
+        ("ZHAParticulateMatter", {"measured_value": 13}, {"pm25": "13"}),
+        ("ZHAMoisture", {"moisture": 4230}, {"moisture": "42.3"}),
+    ],
+)
+def test_thermostat_pm25_and_soil_moisture_readings(home, rtype, state, expected):
+    rid, sensor = by_type(home, "sensors", "ZHATemperature")
+    resource = {**sensor, "type": rtype, "state": {"lastupdated": "none", **state}}
+    configs = resource_configs(NODE, "sensors", rid, resource)
+    readings = {c.get("device_class"): c for c in configs.values() if "value_template" in c}
+    for topic, config in configs.items():
+        check_schema(topic, config)
+    for device_class, value in expected.items():
+        assert render_value(readings[device_class]["value_template"], resource) == value
+    if rtype == "ZHAThermostat":
+        assert render_value(readings[None]["value_template"], resource) == "30"
 
 
 def test_battery_is_one_diagnostic_sensor_per_device(home):

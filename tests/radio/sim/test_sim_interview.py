@@ -113,8 +113,20 @@ async def test_demo_addresses_are_deterministic() -> None:
 
 async def test_scaled_network_of_a_hundred_devices_joins(app: VirtualRadio) -> None:
     devices = scaled_network(100)
-    started = time.monotonic()
     await join(app, *devices, timeout=10)
-    assert time.monotonic() - started < 5
     kinds = {d.model for d in devices}
-    assert {"SIM-XL1", "SIM-CT1", "SIM-DL1", "SIM-PLUG1", "SIM-TH1", "SIM-MS1", "SIM-DC1"} <= kinds
+    assert {
+        "SIM-XL1",
+        "SIM-CT1",
+        "SIM-DL1",
+        "SIM-PLUG1",
+        "SIM-TH1",
+        "SIM-MS1",
+        "SIM-DC1",
+        "SIM-TRV1",
+        "SIM-PM1",
+        "SIM-WC1",
+        "SIM-DL-LOCK1",
+        "SIM-FAN1",
+        "SIM-SIREN1",
+    } == kinds
