@@ -18,6 +18,8 @@ GROUPS = 0x0004
 SCENES = 0x0005
 ON_OFF = 0x0006
 LEVEL = 0x0008
+DOOR_LOCK = 0x0101
+WINDOW_COVERING = 0x0102
 THERMOSTAT = 0x0201
 FAN_CONTROL = 0x0202
 COLOR = 0x0300
@@ -27,6 +29,7 @@ PRESSURE = 0x0403
 HUMIDITY = 0x0405
 OCCUPANCY = 0x0406
 IAS_ZONE = 0x0500
+IAS_WD = 0x0502
 METERING = 0x0702
 ELECTRICAL_MEASUREMENT = 0x0B04
 ZLL_COMMISSIONING = 0x1000
@@ -82,6 +85,22 @@ SETUP: dict[int, ClusterSetup] = {
         reports=(Report("occupancy", 0, 900, 1),),
     ),
     IAS_ZONE: ClusterSetup(static=("zone_type", "zone_state", "zone_status"), bind=False),
+    # Light families beyond lamps: coverings move for seconds and report as they go.
+    WINDOW_COVERING: ClusterSetup(
+        static=("window_covering_type",),
+        reports=(
+            Report("current_position_lift_percentage", 1, 900, 1),
+            Report("current_position_tilt_percentage", 1, 900, 1),
+        ),
+    ),
+    DOOR_LOCK: ClusterSetup(
+        static=("lock_type", "door_state"),
+        reports=(Report("lock_state", 0, 900, 1), Report("door_state", 0, 900, 1)),
+    ),
+    FAN_CONTROL: ClusterSetup(
+        static=("fan_mode_sequence",), reports=(Report("fan_mode", 0, 900, 1),)
+    ),
+    IAS_WD: ClusterSetup(static=("max_duration",), bind=False),
     POWER_CONFIGURATION: ClusterSetup(
         reports=(
             Report("battery_percentage_remaining", 3600, 21600, 2),

@@ -23,6 +23,7 @@ from typing import Any
 from gateway.core import values
 from radio.commands import GroupTarget
 
+from . import cover_state
 from .changes import GroupAction, LightState
 from .errors import ApiError
 from .plan import Plan
@@ -139,6 +140,8 @@ def plan_group_action(
     path = f"/groups/{group_id}/action"
     if not isinstance(body, Mapping) or not body:
         return GroupActionPlan.rejected(ApiError.invalid_json(path))
+    if cover_state.GROUP_KEYS & body.keys():
+        return _plan_cover_action(group_id, path, body)
     parsed = _parse(path, body)
     if isinstance(parsed, ApiError):
         return GroupActionPlan.rejected(parsed)
@@ -176,3 +179,13 @@ def plan_group_action(
         if changes := _member_changes(light, req, outcome.state):
             plan.change(LightState(lid, changes))
     return plan
+
+
+def _plan_cover_action(group_id: str, path: str, body: Mapping[str, Any]) -> GroupActionPlan:
+    """A group of coverings: `open`/`stop`/`lift`/`tilt` as one groupcast each, the first
+    bad value ending the request as any group action's does. The members report their
+    positions as they move, so nothing is set optimistically."""
+    outcome, errors = cover_state.group_cover_outcome(path, values.group_address(group_id), body)
+    if errors:
+        return GroupActionPlan.rejected(errors[0])
+    return GroupActionPlan(responses=outcome.responses, commands=outcome.commands)

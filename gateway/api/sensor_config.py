@@ -17,11 +17,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from radio.clusters import OCCUPANCY, THERMOSTAT
-from radio.commands import WriteAttributes
+from radio.clusters import DOOR_LOCK, OCCUPANCY, THERMOSTAT
+from radio.commands import WriteAttributes, ZclCommand
 
 from .changes import Delete, Rename, SensorConfig, SensorState
 from .errors import ApiError, success, success_items
+from .lock_state import lock_command
 from .plan import Plan
 from .resource import device_target, int_value, sub
 from .validate import Invalid, as_bool, as_choice, as_int, as_int_choice, as_str
@@ -60,6 +61,7 @@ class ConfigItem:
     validate: Validator
     cluster: int | None = None  # written to the device when set (never for CLIP sensors)
     write: Writer | None = None
+    command: Callable[[Any], str] | None = None  # or sent as this command (no arguments)
 
 
 def _int(lo: int, hi: int) -> Validator:
@@ -134,6 +136,7 @@ ITEMS: dict[str, ConfigItem] = {
     "mode": ConfigItem(
         _thermostat_mode, THERMOSTAT, lambda _s, v: {"system_mode": SYSTEM_MODES[v]}
     ),
+    "lock": ConfigItem(_bool, DOOR_LOCK, command=lock_command),  # ZHADoorLock
 }
 WRITE_ONLY = frozenset({"lat", "long"})  # Daylight: accepted although GET never shows them
 
@@ -210,6 +213,9 @@ def plan_sensor_config(sensor_id: str, sensor: Mapping[str, Any], body: Any) -> 
                 plan.commands.append(
                     WriteAttributes(device_target(sensor), item.cluster, attributes)
                 )
+            if item.command is not None and item.cluster is not None and not clip:
+                command = item.command(checked)
+                plan.commands.append(ZclCommand(device_target(sensor), item.cluster, command))
             plan.ok(address, checked)
             applied[key] = checked
     if applied:

@@ -27,7 +27,8 @@ from typing import Any
 
 from radio.events import EndpointInfo
 
-from . import zcl
+from . import light_families, zcl
+from .family import LightFamily
 
 Reader = Callable[[int, int], Any]
 """`read(cluster, attribute)` → the cached value on the endpoint, or None."""
@@ -190,9 +191,20 @@ def from_clusters(ep: EndpointInfo, read: Reader) -> LightKind | None:
     return _PLUG
 
 
-FAMILY_RULES: Sequence[Rule] = ()
-"""Device families recognised by a server cluster, one `by_cluster(...)` line each; tried
-after the device id table and before the generic On/Off fallback."""
+def by_family(family: LightFamily) -> Rule:
+    """An endpoint the family claims (`light_families`: coverings, locks, sirens, fans)."""
+    kind = LightKind(family.type, requires=family.cluster)
+
+    def rule(ep: EndpointInfo, _read: Reader) -> LightKind | None:
+        return kind if family.claims(ep) else None
+
+    return rule
+
+
+FAMILY_RULES: Sequence[Rule] = tuple(by_family(f) for f in light_families.FAMILIES)
+"""Device families recognised by a server cluster (`by_family` for the light families,
+`by_cluster(...)` for a plain one); tried after the device id table and before the generic
+On/Off fallback."""
 
 
 def light_rules() -> tuple[Rule, ...]:

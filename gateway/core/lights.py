@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from radio.clusters import FAN_CONTROL
 from radio.events import EndpointInfo
 
-from . import zcl
+from . import fans, light_families, zcl
 from .classify import (
     CAP_ALL,
     CAP_CT,
@@ -24,6 +25,7 @@ from .classify import (
     CAP_XY,
     LightFeatures,
 )
+from .family import LightFamily
 from .resources import Light
 from .values import (
     CT_MAX_DEFAULT,
@@ -67,6 +69,9 @@ def create_light(
     read: Reader,
 ) -> Light:
     """A light with every item present (unknown values null) and the cache applied."""
+    family = light_families.of_type(light_type)
+    if family is not None:
+        return _create_family_light(light_id, uniqueid, ieee, ep, family, features, attr, read)
     cached_caps = _valid_caps(read(zcl.COLOR, zcl.ATTR_COLOR_CAPABILITIES))
     if features.color and cached_caps:
         features = LightFeatures(features.dimmable, cached_caps, features.identify)
@@ -84,6 +89,8 @@ def create_light(
         state["ct"] = None
     if caps & CAP_LOOP:
         state["effect"] = "none"
+    if FAN_CONTROL in ep.in_clusters:  # a ceiling light with a fan: the fan is its `speed`
+        state["speed"] = None
     capabilities, top = _capabilities(features, read)
     light = Light(
         light_id,
@@ -95,6 +102,32 @@ def create_light(
         config={"groups": []},
         capabilities=capabilities,
         top=top,
+        features=features,
+    )
+    refresh(light, read)
+    return light
+
+
+def _create_family_light(
+    light_id: str,
+    uniqueid: str,
+    ieee: str,
+    ep: EndpointInfo,
+    family: LightFamily,
+    features: LightFeatures,
+    attr: Mapping[str, Any],
+    read: Reader,
+) -> Light:
+    light = Light(
+        light_id,
+        uniqueid,
+        ieee,
+        ep.id,
+        attr={**attr, "type": family.type, "uniqueid": uniqueid},
+        state={**family.state(ep, read), "reachable": False},
+        config={"groups": []},
+        capabilities={"alerts": list(family.alerts), "sleeper": False},
+        top={"hascolor": False},
         features=features,
     )
     refresh(light, read)
@@ -196,6 +229,10 @@ def _xy_component(index: int, attribute: int) -> Compute:
     return compute
 
 
+def _fan_speed(read: Reader, _state: State) -> dict[str, Any]:
+    return fans.speed(read)
+
+
 def _ct(read: Reader, _state: State) -> dict[str, Any]:
     value = read(zcl.COLOR, zcl.ATTR_COLOR_TEMP)
     return {} if value is None else {"ct": int(value)}
@@ -229,6 +266,7 @@ STATE_ATTRIBUTES: Mapping[tuple[int, int], Compute] = {
     (zcl.COLOR, zcl.ATTR_COLOR_MODE): _colormode_from(zcl.ATTR_COLOR_MODE),
     (zcl.COLOR, zcl.ATTR_ENHANCED_COLOR_MODE): _colormode_from(zcl.ATTR_ENHANCED_COLOR_MODE),
     (zcl.COLOR, zcl.ATTR_COLOR_LOOP_ACTIVE): _effect,
+    (FAN_CONTROL, fans.ATTR_FAN_MODE): _fan_speed,
 }
 
 CAPABILITY_ATTRIBUTES = frozenset(
@@ -238,6 +276,12 @@ CAPABILITY_ATTRIBUTES = frozenset(
 
 def apply_attribute(light: Light, cluster: int, attribute: int, read: Reader) -> bool:
     """Recompute what `(cluster, attribute)` feeds; False if the light does not use it."""
+    family = light_families.of_type(light.type)
+    if family is not None:
+        items = family.attributes.get((cluster, attribute))
+        values = {k: v for k, v in (items(read) if items else {}).items() if k in light.state}
+        light.update("state", values)
+        return bool(values)
     compute = STATE_ATTRIBUTES.get((cluster, attribute))
     if compute is not None:
         values = {k: v for k, v in compute(read, light.state).items() if k in light.state}
@@ -253,7 +297,8 @@ def apply_attribute(light: Light, cluster: int, attribute: int, read: Reader) ->
 
 def refresh(light: Light, read: Reader) -> None:
     """Apply every cached attribute (creation, re-interview)."""
-    for cluster, attribute in STATE_ATTRIBUTES:
+    family = light_families.of_type(light.type)
+    for cluster, attribute in STATE_ATTRIBUTES if family is None else family.attributes:
         apply_attribute(light, cluster, attribute, read)
 
 
@@ -271,6 +316,8 @@ def optimistic_state(light: Light, changes: Mapping[str, Any]) -> dict[str, Any]
     `colormode` follows it. Items the light does not have are ignored.
     """
     state = light.state
+    if light_families.of_type(light.type):  # their planners say which items a command sets
+        return {k: v for k, v in changes.items() if k in state}
     out: dict[str, Any] = {}
     if "on" in changes and "on" in state:
         out["on"] = bool(changes["on"])

@@ -300,6 +300,14 @@ MEASUREMENT_SPECS: Mapping[int, SensorSpec] = {
     for s in (TEMPERATURE, HUMIDITY, PRESSURE, LIGHT_LEVEL, OCCUPANCY, POWER, CONSUMPTION)
 }
 
+FAMILY_SPECS: dict[int, SensorSpec] = {}
+"""Sensors of device families kept in their own modules (a door lock's ZHADoorLock), by
+cluster; they map like the measurement clusters."""
+
+
+def register_family_spec(spec: SensorSpec) -> None:
+    FAMILY_SPECS[spec.cluster] = spec
+
 
 def _ias(type_: str, item: str, config: Mapping[str, Any] = _EMPTY) -> SensorSpec:
     return SensorSpec(
@@ -355,7 +363,8 @@ def plan_sensors(device: DeviceInfo, has_light: bool, read: DeviceReader) -> lis
     plans: list[SensorPlan] = []
     for ep in device.endpoints:
         for cluster in sorted(set(ep.in_clusters)):
-            if (spec := MEASUREMENT_SPECS.get(cluster)) is not None:
+            spec = MEASUREMENT_SPECS.get(cluster) or FAMILY_SPECS.get(cluster)
+            if spec is not None:
                 plans.append(SensorPlan(ep.id, cluster, spec))
             elif cluster == zcl.IAS_ZONE:
                 zone_type = read(ep.id, zcl.IAS_ZONE, zcl.ATTR_ZONE_TYPE)

@@ -27,7 +27,7 @@ from zigpy.zcl.clusters.measurement import (
 from zigpy.zcl.clusters.security import IasZone
 from zigpy.zcl.clusters.smartenergy import Metering
 
-from . import catalogue
+from . import catalogue, families
 from .catalogue import SimPlug, SimRemote, lux_to_zcl
 from .device import SimDevice
 from .radio import VirtualRadio
@@ -45,10 +45,11 @@ def demo_ieee(series: int, index: int) -> str:
 
 
 def demo_home() -> list[SimDevice]:
-    """Twelve devices: four lights, a plug, four sensors, a remote, a bulb with its maker's
-    own device id (served from its clusters) and a gadget with only manufacturer clusters
-    (listed as unsupported, as such a device would be)."""
-    c = catalogue
+    """Sixteen devices: four lights, a plug, four sensors, a remote, a bulb with its maker's
+    own device id (served from its clusters), a gadget with only manufacturer clusters
+    (listed as unsupported, as such a device would be), and a blind, a door lock, a ceiling
+    fan and a siren."""
+    c, f = catalogue, families
     return [
         c.extended_color_light(demo_ieee(0, 1), 0x4A01, name="Living room ceiling"),
         c.extended_color_light(
@@ -64,6 +65,11 @@ def demo_home() -> list[SimDevice]:
         c.remote_4button(demo_ieee(0, 10), 0x4A0A, name="Living room remote"),
         c.manufacturer_id_light(demo_ieee(0, 11), 0x4A0B, name="Reading lamp"),
         c.manufacturer_only_device(demo_ieee(0, 12), 0x4A0C, name="Maker's gadget"),
+        # 21 and up: the light families (other device series take the numbers before)
+        f.window_covering(demo_ieee(0, 21), 0x4A15, name="Living room blind", tilt=True),
+        f.door_lock(demo_ieee(0, 22), 0x4A16, name="Front door lock"),
+        f.ceiling_fan(demo_ieee(0, 23), 0x4A17, name="Bedroom fan"),
+        f.siren(demo_ieee(0, 24), 0x4A18, name="Hallway siren"),
     ]
 
 
@@ -81,6 +87,16 @@ _SCALED_MIX: tuple[Callable[..., SimDevice], ...] = (
     catalogue.door_contact,
 )
 _SCALED_FIRST_NWK = 0x2000
+
+# After the tens above, one of six lights, a blind, a lock, a fan and a siren.
+_FAMILY_TEN: tuple[Callable[..., SimDevice], ...] = (
+    *_SCALED_MIX[:6],
+    families.window_covering,
+    families.door_lock,
+    families.ceiling_fan,
+    families.siren,
+)
+_SCALED_MIX = (*_SCALED_MIX, *_FAMILY_TEN)
 
 
 def scaled_network(n: int) -> list[SimDevice]:

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+import pytest_asyncio
 import websockets
 
 from gateway.daemon.daemon import Daemon
@@ -147,3 +148,28 @@ async def ws(gw: Running):
     client = WsClient(await websockets.connect(gw.ws_url))
     yield client
     await client.close()
+
+
+def module_daemon(name: str, **options: Any) -> Any:
+    """A `gw` fixture with one daemon for the whole module (tests marked
+    `pytest.mark.asyncio(loop_scope="module")`): `gw = module_daemon("covers")`."""
+
+    @pytest_asyncio.fixture(scope="module", loop_scope="module")
+    async def gw(tmp_path_factory):
+        running = await run_daemon(daemon_settings(tmp_path_factory.mktemp(name), **options))
+        yield running
+        await stop_daemon(running)
+
+    return gw
+
+
+def module_ws() -> Any:
+    """A `ws` fixture (a fresh client per test) on a `module_daemon`'s loop."""
+
+    @pytest_asyncio.fixture(loop_scope="module")
+    async def ws(gw: Running):
+        client = WsClient(await websockets.connect(gw.ws_url))
+        yield client
+        await client.close()
+
+    return ws

@@ -23,11 +23,13 @@ from zigpy.backups import NetworkBackup
 
 from radio.autobackup import AutoBackup
 from radio.backup import parse_backup, read_backup, restore_backup
+from radio.sim.demo import demo_home
 from tests.gateway.conftest import start_daemon
 from tests.radio.test_backup import zigbee2mqtt_backup
 
 DAY = timedelta(days=1)
 START = datetime(2025, 3, 1, 6, 30, tzinfo=UTC)
+HOME = len(demo_home())  # the demo home's devices
 
 
 class Clock:
@@ -131,7 +133,7 @@ async def test_the_daemon_keeps_backups_from_zigpys_own_backup_manager(tmp_path:
         def with_the_devices() -> list[Path]:
             files = auto.files()
             newest = read_backup(files[-1]) if files else None
-            return files if newest and len(newest.network_info.nwk_addresses) == 12 else []
+            return files if newest and len(newest.network_info.nwk_addresses) == HOME else []
 
         files = await until(with_the_devices)
         first = files[0].name
@@ -166,7 +168,7 @@ async def test_the_daemon_keeps_backups_from_zigpys_own_backup_manager(tmp_path:
         assert daily == [f"daily-{day:%Y-%m-%d}.json" for day in days[-7:]]
         newest = read_backup(backups / daily[-1])
         assert newest.is_compatible_with(on_disk)
-        assert len(newest.network_info.nwk_addresses) == 12  # the demo home's devices
+        assert len(newest.network_info.nwk_addresses) == HOME  # the demo home's devices
         assert [n for n in names(backups) if n.startswith("changed-")] == changed
 
         # A backup over REST (`zigbridge backup`) is one of zigpy's too
@@ -215,11 +217,12 @@ async def test_a_device_that_joins_is_in_a_backup_soon_after(tmp_path: Path):
         return len(read_backup(files[-1]).network_info.nwk_addresses) if files else 0
 
     try:
-        await until(lambda: devices_on_file() == 12)
+        await until(lambda: devices_on_file() == HOME)
         before = names(tmp_path / "backups")
         assert (await gw.put("/config", {"permitjoin": 30})).status_code == 200
-        await until(lambda: len(gw.daemon.radio.app.devices) == 14, timeout=30)  # + coordinator
-        await until(lambda: devices_on_file() == 13, timeout=30)
+        # the demo home, the coordinator and the one that joined
+        await until(lambda: len(gw.daemon.radio.app.devices) == HOME + 2, timeout=30)
+        await until(lambda: devices_on_file() == HOME + 1, timeout=30)
         added = sorted(set(names(tmp_path / "backups")) - set(before))
         assert len(added) == 1 and added[0].startswith("changed-")
     finally:

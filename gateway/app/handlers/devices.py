@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Literal
 
-from gateway.api import light_state, lights, sensor_config
+from gateway.api import device_state, lights, sensor_config
 from gateway.api.errors import ApiError
 from gateway.api.plan import Plan
 from gateway.app.config_view import DEFAULT_NETWORK_OPEN_DURATION
@@ -75,7 +75,7 @@ async def put_light_state(call: Call) -> Reply:
     light = call.find("lights")
     address = f"/lights/{light.id}/state"
     call.require_network(address)
-    plan = light_state.plan_light_state(light.id, light.to_json(), call.body(address))
+    plan = device_state.plan_state(light.id, light.to_json(), call.body(address))
     return await call.carry_out(plan, address)
 
 

@@ -8,8 +8,12 @@ import aiohttp
 import pytest
 from pydeconz import DeconzSession
 from pydeconz.errors import LinkButtonNotPressed, ResourceNotFound, Unauthorized
+from pydeconz.models.light.cover import Cover
 from pydeconz.models.light.light import Light
+from pydeconz.models.light.lock import Lock
+from pydeconz.models.light.siren import Siren
 from pydeconz.models.sensor.consumption import Consumption
+from pydeconz.models.sensor.door_lock import DoorLock
 from pydeconz.models.sensor.humidity import Humidity
 from pydeconz.models.sensor.light_level import LightLevel
 from pydeconz.models.sensor.open_close import OpenClose
@@ -68,12 +72,18 @@ async def test_key_full_state_and_typed_resources(gw: Running, session: DeconzSe
     assert light_types == [
         "Color temperature light",
         "Dimmable light",
+        "Door Lock",
         "Extended color light",
         "Extended color light",
         "Extended color light",  # the demo's bulb with a manufacturer device id
+        "Fan",
         "On/Off plug-in unit",
+        "Warning device",
+        "Window covering device",
     ]
-    assert all(isinstance(light, Light) and light.reachable for light in api.lights.values())
+    classes = {"Door Lock": Lock, "Warning device": Siren, "Window covering device": Cover}
+    for light in api.lights.values():
+        assert isinstance(light, classes.get(light.type, Light)) and light.reachable, light.type
     lamp = next(light for light in api.lights.values() if light.model_id == "SIM-MXL1")
     assert lamp.color_temp is not None and lamp.xy is not None and lamp.brightness == 254
     wanted = {
@@ -87,6 +97,7 @@ async def test_key_full_state_and_typed_resources(gw: Running, session: DeconzSe
         Switch: 1,
         Power: 1,
         Consumption: 1,
+        DoorLock: 1,
     }
     for cls, count in wanted.items():
         assert len(by_type(api, cls)) == count, cls

@@ -98,8 +98,8 @@ async def test_demo_home_joins_within_two_seconds(app: VirtualRadio) -> None:
     await driver.start()
     elapsed = time.monotonic() - started
     assert elapsed < 2.0
-    assert not driver.failed and len(driver.joined) == 12
-    assert len({d.ieee for d in devices}) == len({d.nwk for d in devices}) == 12
+    assert not driver.failed and len(driver.joined) == len(devices)
+    assert len({d.ieee for d in devices}) == len({d.nwk for d in devices}) == len(devices)
     for sim in devices:
         assert app.get_device(sim.ieee).is_initialized
     await driver.stop()
@@ -117,4 +117,4 @@ async def test_scaled_network_of_a_hundred_devices_joins(app: VirtualRadio) -> N
     await join(app, *devices, timeout=10)
     assert time.monotonic() - started < 5
     kinds = {d.model for d in devices}
-    assert {"SIM-XL1", "SIM-CT1", "SIM-DL1", "SIM-PLUG1", "SIM-TH1", "SIM-MS1", "SIM-DC1"} == kinds
+    assert {"SIM-XL1", "SIM-CT1", "SIM-DL1", "SIM-PLUG1", "SIM-TH1", "SIM-MS1", "SIM-DC1"} <= kinds

@@ -178,6 +178,6 @@ async def test_live_demo_driver_reports_and_restarts_by_attaching(paths) -> None
     try:
         driver = DemoDriver(app, demo_home(), live=False)
         await driver.start()
-        assert driver.joined == [] and len(driver.attached) == 12
+        assert driver.joined == [] and len(driver.attached) == len(devices)
     finally:
         await app.shutdown()
