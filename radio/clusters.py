@@ -22,12 +22,15 @@ DOOR_LOCK = 0x0101
 WINDOW_COVERING = 0x0102
 THERMOSTAT = 0x0201
 FAN_CONTROL = 0x0202
+THERMOSTAT_UI = 0x0204
 COLOR = 0x0300
 ILLUMINANCE = 0x0400
 TEMPERATURE = 0x0402
 PRESSURE = 0x0403
 HUMIDITY = 0x0405
 OCCUPANCY = 0x0406
+SOIL_MOISTURE = 0x0408
+PM25 = 0x042A
 IAS_ZONE = 0x0500
 IAS_WD = 0x0502
 METERING = 0x0702
@@ -122,6 +125,21 @@ SETUP: dict[int, ClusterSetup] = {
             Report("rms_current", 5, 900, 1),
         ),
     ),
+    # Reported attributes are also read before the gateway hears of the device, so a
+    # thermostat's `added` event already has its temperature, setpoint and mode.
+    THERMOSTAT: ClusterSetup(
+        reports=(
+            Report("local_temperature", 10, 3600, 10),
+            Report("pi_heating_demand", 10, 3600, 1),
+            Report("running_state", 0, 3600, 1),
+            Report("occupied_heating_setpoint", 0, 3600, 1),
+            Report("system_mode", 0, 3600, 1),
+            Report("local_temperature_calibration", 0, 3600, 1),
+        ),
+    ),
+    THERMOSTAT_UI: ClusterSetup(reports=(Report("keypad_lockout", 0, 3600, 1),)),
+    SOIL_MOISTURE: ClusterSetup(reports=(Report("measured_value", 10, 3600, 100),)),
+    PM25: ClusterSetup(reports=(Report("measured_value", 10, 3600, 1),)),
     METERING: ClusterSetup(
         static=("multiplier", "divisor", "unit_of_measure"),
         reports=(

@@ -17,7 +17,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from radio.clusters import DOOR_LOCK, OCCUPANCY, THERMOSTAT
+from gateway.core.thermostats import (
+    OFFSET_LIMIT,
+    SYSTEM_MODES,
+    offset_to_calibration,
+    published_offset,
+)
+from radio.clusters import DOOR_LOCK, OCCUPANCY, THERMOSTAT, THERMOSTAT_UI
 from radio.commands import WriteAttributes, ZclCommand
 
 from .changes import Delete, Rename, SensorConfig, SensorState
@@ -39,17 +45,6 @@ READ_ONLY = frozenset(
     }
 )
 CLIP_ONLY = frozenset({"battery", "reachable"})
-SYSTEM_MODES = {
-    "off": 0,
-    "auto": 1,
-    "cool": 3,
-    "heat": 4,
-    "emergency heating": 5,
-    "precooling": 6,
-    "fan only": 7,
-    "dry": 8,
-    "sleep": 9,
-}
 _GROUP_LIST = re.compile(r"[0-9]{1,5}(,[0-9]{1,5})*")
 
 Validator = Callable[[Any, Mapping[str, Any]], Any]  # (value, sensor) -> checked value
@@ -105,18 +100,25 @@ def _thermostat_mode(value: Any, _sensor: Mapping[str, Any]) -> str:
     return as_choice(value, SYSTEM_MODES)
 
 
+def _offset(value: Any, sensor: Mapping[str, Any]) -> int:
+    """A thermostat calibrates itself, in 0.1 °C within ±2.5 °C: a value beyond is refused,
+    and the one accepted is what the device will report back."""
+    if _is_thermostat(sensor):
+        return published_offset(as_int(value, -OFFSET_LIMIT, OFFSET_LIMIT))
+    return as_int(value, -0x8000, 0x7FFF)
+
+
 def _calibration(sensor: Mapping[str, Any], offset: int) -> dict[str, Any] | None:
-    """Thermostats calibrate on the device, in 0.1 °C within ±2.5 °C."""
     if not _is_thermostat(sensor):
         return None
-    return {"local_temperature_calibration": max(-25, min(25, int(offset / 10)))}
+    return {"local_temperature_calibration": offset_to_calibration(offset)}
 
 
 ITEMS: dict[str, ConfigItem] = {
     "on": ConfigItem(_bool),
     "battery": ConfigItem(_int(0, 100)),
     "reachable": ConfigItem(_bool),
-    "offset": ConfigItem(_int(-0x8000, 0x7FFF), THERMOSTAT, _calibration),
+    "offset": ConfigItem(_offset, THERMOSTAT, _calibration),
     "duration": ConfigItem(_int(0, 0xFFFF)),  # the gateway resets presence after it
     "delay": ConfigItem(_int(0, 0xFFFF), OCCUPANCY, lambda _s, v: {"pir_o_to_u_delay": v}),
     "sensitivity": ConfigItem(_sensitivity),
@@ -137,6 +139,7 @@ ITEMS: dict[str, ConfigItem] = {
         _thermostat_mode, THERMOSTAT, lambda _s, v: {"system_mode": SYSTEM_MODES[v]}
     ),
     "lock": ConfigItem(_bool, DOOR_LOCK, command=lock_command),  # ZHADoorLock
+    "locked": ConfigItem(_bool, THERMOSTAT_UI, lambda _s, v: {"keypad_lockout": int(v)}),
 }
 WRITE_ONLY = frozenset({"lat", "long"})  # Daylight: accepted although GET never shows them
 

@@ -30,7 +30,7 @@ from radio.events import (
     RadioEvent,
 )
 
-from . import classify, switches, timefmt, zcl
+from . import classify, sensor_families, switches, timefmt, zcl
 from . import groups as group_map
 from . import lights as light_map
 from . import sensors as sensor_map
@@ -281,7 +281,9 @@ class DeviceBook:
             for ep in info.endpoints
             if (found := classify.classify(ep, dev.reader(ep.id)))
         ]
-        sensor_plans = sensor_map.plan_sensors(info, bool(light_plans), dev.read)
+        sensor_plans = sensor_map.plan_sensors(
+            info, bool(light_plans), dev.read, sensor_families.spec_for
+        )
         light_ids = self._allocate(
             "lights", [light_uniqueid(info.ieee, ep.id) for ep, _ in light_plans]
         )

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from radio.events import DeviceInfo, LogicalType, PowerSource
+from radio.events import DeviceInfo, EndpointInfo, LogicalType, PowerSource
 
 from . import switches, zcl
-from .resources import Sensor
+from .resources import Sensor, copy_json
 from .uniqueid import sensor_uniqueid
 
 Reader = Callable[[int, int], Any]
@@ -33,6 +33,8 @@ THOLD_OFFSET = 7000
 PRESENCE_DURATION = 60
 USER_CONFIG_KEYS = frozenset({"on", "offset", "duration", "tholddark", "tholdoffset", "group"})
 """Config the user (or a learned remote group) sets; persisted, unlike report state."""
+RECOMPUTE_ON = frozenset({"offset", "tholddark", "tholdoffset"})
+"""Config items whose change re-applies to the published state (computed here)."""
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -46,10 +48,27 @@ class SensorSpec:
     state: Mapping[str, Any]
     config: Mapping[str, Any] = field(default_factory=dict)
     attributes: Mapping[int, Compute] = field(default_factory=dict)
+    other: Mapping[int, Mapping[int, Compute]] = field(default_factory=dict)
+    """Computes for attributes of the endpoint's other clusters (a thermostat's keypad lock)."""
+    capabilities: Mapping[str, Any] = field(default_factory=dict)
+    """Fixed `capabilities` items beyond `sleeper` (a measurement's unit and range)."""
+    recompute_on: frozenset[str] = RECOMPUTE_ON
+    """Config items whose change recomputes the state; empty when the device applies them."""
 
     @property
     def default_name(self) -> str:
         return self.type.removeprefix("ZHA")
+
+    def compute_for(self, cluster: int, attribute: int) -> Compute | None:
+        table = self.attributes if cluster == self.cluster else self.other.get(cluster, _EMPTY)
+        return table.get(attribute)
+
+    def computes(self) -> list[Compute]:
+        """Every compute once (several attributes share one), in table order."""
+        every = [*self.attributes.values()]
+        for table in self.other.values():
+            every.extend(table.values())
+        return list(dict.fromkeys(every))
 
 
 # --- value helpers ---------------------------------------------------------------------
@@ -342,6 +361,12 @@ def ias_spec(zone_type: Any) -> SensorSpec:
 
 DeviceReader = Callable[[int, int, int], Any]
 """`read(endpoint, cluster, attribute)` over the whole device."""
+SpecFinder = Callable[[EndpointInfo, int], SensorSpec | None]
+"""The measurement sensor a server cluster of an endpoint makes, if any."""
+
+
+def measurement_spec(_ep: EndpointInfo, cluster: int) -> SensorSpec | None:
+    return MEASUREMENT_SPECS.get(cluster)
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,7 +377,12 @@ class SensorPlan:
     provisional: bool = False  # IAS zone whose zone type is not known yet
 
 
-def plan_sensors(device: DeviceInfo, has_light: bool, read: DeviceReader) -> list[SensorPlan]:
+def plan_sensors(
+    device: DeviceInfo,
+    has_light: bool,
+    read: DeviceReader,
+    spec_for: SpecFinder = measurement_spec,
+) -> list[SensorPlan]:
     """The sensors a device maps to, in a stable order (ids are allocated in this order).
 
     Measurement and IAS clusters always map. A remote becomes one ZHASwitch only when the
@@ -363,7 +393,7 @@ def plan_sensors(device: DeviceInfo, has_light: bool, read: DeviceReader) -> lis
     plans: list[SensorPlan] = []
     for ep in device.endpoints:
         for cluster in sorted(set(ep.in_clusters)):
-            spec = MEASUREMENT_SPECS.get(cluster) or FAMILY_SPECS.get(cluster)
+            spec = spec_for(ep, cluster) or FAMILY_SPECS.get(cluster)
             if spec is not None:
                 plans.append(SensorPlan(ep.id, cluster, spec))
             elif cluster == zcl.IAS_ZONE:
@@ -422,7 +452,7 @@ def create_sensor(
         attr={**attr, "type": spec.type, "uniqueid": uniqueid},
         state={**spec.state, "lastupdated": "none"},
         config=config,
-        capabilities={"sleeper": is_sleeper(device)},
+        capabilities={**copy_json(dict(spec.capabilities)), "sleeper": is_sleeper(device)},
         top={"ep": plan.endpoint},
         spec=spec,
         cluster=plan.cluster,
@@ -436,7 +466,7 @@ def apply_attribute(
 
     A report that yields state always sets `lastupdated` and is pushed even when the
     value is unchanged (deCONZ behaviour)."""
-    compute = sensor.spec.attributes.get(attribute) if cluster == sensor.spec.cluster else None
+    compute = sensor.spec.compute_for(cluster, attribute)
     changes = compute(sensor, read) if compute else None
     if not changes:
         return False
@@ -449,7 +479,7 @@ def recompute(sensor: Sensor, read: Reader, lastupdated: str | None = None) -> b
 
     With `lastupdated` (creation from a cache) it is set when any state item is known;
     without it, `lastupdated` is left alone (not a report). True if any state was known."""
-    computes = dict.fromkeys(sensor.spec.attributes.values())  # several attrs share one
+    computes = sensor.spec.computes()
     merged = _combine(*computes)(sensor, read) if computes else None
     if not merged:
         return False

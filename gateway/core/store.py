@@ -350,7 +350,7 @@ class Store:
         if values.keys() & sensor_map.USER_CONFIG_KEYS:
             self._devicebook.set_user_config(sensor, values)
         sensor.update("config", values)
-        if values.keys() & {"offset", "tholddark", "tholdoffset"}:
+        if values.keys() & sensor.spec.recompute_on:
             dev = self._devices.get(sensor.ieee)
             if dev is not None:
                 sensor_map.recompute(sensor, dev.reader(sensor.endpoint))

@@ -18,19 +18,22 @@ from zigpy.zcl import Cluster
 from zigpy.zcl.clusters.general import PowerConfiguration
 from zigpy.zcl.clusters.homeautomation import ElectricalMeasurement
 from zigpy.zcl.clusters.measurement import (
+    PM25,
     IlluminanceMeasurement,
     OccupancySensing,
     PressureMeasurement,
     RelativeHumidity,
+    SoilMoisture,
     TemperatureMeasurement,
 )
 from zigpy.zcl.clusters.security import IasZone
 from zigpy.zcl.clusters.smartenergy import Metering
 
-from . import catalogue, families
+from . import air, catalogue, families
 from .catalogue import SimPlug, SimRemote, lux_to_zcl
 from .device import SimDevice
 from .radio import VirtualRadio
+from .thermostat import SimThermostat, radiator_thermostat
 
 LOGGER = logging.getLogger(__name__)
 
@@ -45,10 +48,10 @@ def demo_ieee(series: int, index: int) -> str:
 
 
 def demo_home() -> list[SimDevice]:
-    """Sixteen devices: four lights, a plug, four sensors, a remote, a bulb with its maker's
+    """Nineteen devices: four lights, a plug, six sensors, a remote, a bulb with its maker's
     own device id (served from its clusters), a gadget with only manufacturer clusters
-    (listed as unsupported, as such a device would be), and a blind, a door lock, a ceiling
-    fan and a siren."""
+    (listed as unsupported, as such a device would be), a radiator thermostat, a PM2.5
+    monitor, a soil moisture sensor, and a blind, a door lock, a ceiling fan and a siren."""
     c, f = catalogue, families
     return [
         c.extended_color_light(demo_ieee(0, 1), 0x4A01, name="Living room ceiling"),
@@ -65,6 +68,9 @@ def demo_home() -> list[SimDevice]:
         c.remote_4button(demo_ieee(0, 10), 0x4A0A, name="Living room remote"),
         c.manufacturer_id_light(demo_ieee(0, 11), 0x4A0B, name="Reading lamp"),
         c.manufacturer_only_device(demo_ieee(0, 12), 0x4A0C, name="Maker's gadget"),
+        radiator_thermostat(demo_ieee(0, 13), 0x4A0D, name="Living room radiator"),
+        air.pm25_monitor(demo_ieee(0, 14), 0x4A0E, name="Bedroom air monitor"),
+        air.soil_moisture_sensor(demo_ieee(0, 15), 0x4A0F, name="Balcony plant"),
         # 21 and up: the light families (other device series take the numbers before)
         f.window_covering(demo_ieee(0, 21), 0x4A15, name="Living room blind", tilt=True),
         f.door_lock(demo_ieee(0, 22), 0x4A16, name="Front door lock"),
@@ -73,8 +79,9 @@ def demo_home() -> list[SimDevice]:
     ]
 
 
-# Every tenth device of a scaled network: six lights, a plug and three sensors.
-_SCALED_MIX: tuple[Callable[..., SimDevice], ...] = (
+# Every ten devices of a scaled network: six lights, a plug and three sensors; every
+# second ten a thermostat and a PM2.5 monitor stand in for a climate sensor and a door.
+_LIGHTS_AND_PLUG: tuple[Callable[..., SimDevice], ...] = (
     catalogue.extended_color_light,
     catalogue.color_temperature_light,
     catalogue.dimmable_light,
@@ -82,9 +89,16 @@ _SCALED_MIX: tuple[Callable[..., SimDevice], ...] = (
     catalogue.color_temperature_light,
     catalogue.dimmable_light,
     catalogue.onoff_plug_with_metering,
+)
+_SCALED_MIX: tuple[Callable[..., SimDevice], ...] = (
+    *_LIGHTS_AND_PLUG,
     catalogue.climate_sensor,
     catalogue.motion_sensor,
     catalogue.door_contact,
+    *_LIGHTS_AND_PLUG,
+    radiator_thermostat,
+    catalogue.motion_sensor,
+    air.pm25_monitor,
 )
 _SCALED_FIRST_NWK = 0x2000
 
@@ -146,7 +160,10 @@ _MEASUREMENTS = (
     _Measurement(TemperatureMeasurement, 100, 0.08, 10, 35),
     _Measurement(RelativeHumidity, 100, 0.4, 15, 95),
     _Measurement(PressureMeasurement, 1, 0.3, 950, 1050, every=3),
+    _Measurement(PM25, 1, 1.5, 0, 150),
+    _Measurement(SoilMoisture, 100, 0.3, 5, 95, every=3),
 )
+DIAL_PROBABILITY = 0.02  # per round: someone turns a thermostat's dial
 BATTERY_EVERY = 30  # rounds between battery reports
 
 
@@ -194,6 +211,10 @@ class _Activity:
             out += dev.zone_status_change(alarm1=opened)
         if isinstance(dev, SimPlug):
             out += self._meter(dev)
+        if isinstance(dev, SimThermostat):
+            out += dev.tick()  # the room moves toward the setpoint and is reported
+            if rng.random() < DIAL_PROBABILITY:
+                out += dev.turn_dial(rng.choice((19.0, 20.0, 20.5, 21.0, 22.0)))
         if isinstance(dev, SimRemote) and rng.random() < self.driver.press_probability:
             out += self._press(dev)
         if _has(dev, PowerConfiguration) and self.rounds % BATTERY_EVERY == 0:

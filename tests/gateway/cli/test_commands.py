@@ -43,7 +43,7 @@ def test_devices_is_a_table_of_the_demo_home(daemon):
     out = ok(daemon.cli("devices"))
     header, *rows = out.splitlines()
     assert header.split() == ["ID", "NAME", "TYPE", "MODEL", "REACHABLE", "LAST", "SEEN"]
-    assert len(rows) >= 17  # 6 lights + 10 sensors + 1 unsupported from the demo home
+    assert len(rows) >= 20  # 6 lights + 13 sensors + 1 unsupported from the demo home
     kitchen = next(r for r in rows if "SIM-CT1" in r)
     assert kitchen.startswith("lights/") and "Color temperature light" in kitchen
     assert re.search(r"\byes\s+just now$", kitchen)

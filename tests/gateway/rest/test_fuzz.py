@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import sqlite3
 import threading
 from pathlib import Path
@@ -14,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from radio.sim.covering import SimCovering
-from tests.gateway.conftest import start_daemon
+from radio.sim.thermostat import SimThermostat
+from tests.gateway.conftest import start_daemon, until
 
 json_values = st.recursive(
     st.none()
@@ -36,7 +38,7 @@ KNOWN = [
     "tholdoffset", "websocketnotifyall", "networkopenduration", "lightlastseeninterval",
     "timeformat", "timezone", "zigbeechannel", "unlock", "permitjoin", "groupdelay", "id",
     "buttonevent", "mode", "reset", "reinterview", "open", "stop", "lift", "tilt", "speed",
-    "ontime", "lock",
+    "ontime", "lock", "heatsetpoint", "coolsetpoint", "locked",
 ]  # fmt: skip
 bodies = st.dictionaries(st.sampled_from(KNOWN) | st.text(max_size=8), json_values, max_size=4)
 raw_bodies = bodies | json_values
@@ -61,6 +63,21 @@ class ThreadedDaemon:
         self.thread.join(10)
 
 
+async def _hot_still_room(running) -> None:
+    """The radiator's room stands still at 40 °C, so it never heats: no write can move a
+    thermostat reading (or its valve) into the next example's before/after comparison."""
+    [trv] = [d for d in running.daemon.demo.devices if isinstance(d, SimThermostat)]
+    trv.tau, trv.room = math.inf, 40.0
+    running.network.emit(trv.tick())
+    await until(
+        lambda: any(
+            s.state.get("temperature") == 4000 and s.state.get("on") is False
+            for s in running.gateway.store.sensors.values()
+        ),
+        what="the thermostat showing 40 °C, idle",
+    )
+
+
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     daemon = ThreadedDaemon(tmp_path_factory.mktemp("fuzz"))
@@ -68,6 +85,7 @@ def live(tmp_path_factory):
     for device in running.daemon.demo.devices:
         if isinstance(device, SimCovering):
             device.step = 0  # arrives at once: no report lands after the next request began
+    daemon.call(_hot_still_room(running))
     client = httpx.Client(base_url=running.base, timeout=10)
     key = running.key
     lights = client.get(f"/api/{key}/lights").json()
@@ -81,7 +99,8 @@ def live(tmp_path_factory):
     paths += [f"/groups/{gid}/action", f"/groups/{gid}", "/config", f"/groups/{gid}/scenes"]
     paths += [f"/groups/{gid}/scenes/{sid}", "/groups/0/action"]
     paths += [f"/devices/{mac}" for mac in client.get(f"/api/{key}/devices").json()[:2]]
-    yield client, key, paths, running.data_dir
+    thermostat = next(i for i, s in sensors.items() if s["type"] == "ZHAThermostat")
+    yield client, key, paths, running.data_dir, f"/sensors/{thermostat}/config"
     client.close()
     daemon.close()
 
@@ -137,7 +156,7 @@ def family_paths(client: httpx.Client, key: str) -> list[str]:
 )
 @given(data=st.data())
 def test_no_5xx_and_rejected_requests_change_nothing(live, data):
-    client, key, paths, data_dir = live
+    client, key, paths, data_dir, _ = live
     path = data.draw(st.sampled_from(paths), label="path")
     # POST only where it creates something; DELETE would just empty the fixture
     method = "POST" if path.endswith("/scenes") else "PUT"
@@ -164,7 +183,7 @@ def test_no_5xx_and_rejected_requests_change_nothing(live, data):
 @given(data=st.data())
 def test_family_state_bodies_get_deconz_answers_and_rejections_change_nothing(live, data):
     """The covering, lock, fan and siren keys, valid and not, on exactly their resources."""
-    client, key, _paths, data_dir = live
+    client, key, _paths, data_dir, _ = live
     path = data.draw(st.sampled_from(family_paths(client, key)), label="path")
     body = data.draw(family_bodies | json_values, label="body")
     before_state = scrub(client.get(f"/api/{key}").json())
@@ -178,4 +197,47 @@ def test_family_state_bodies_get_deconz_answers_and_rejections_change_nothing(li
     assert all(set(item) <= {"success", "error"} for item in reply)
     if not any("success" in item for item in reply):
         assert scrub(client.get(f"/api/{key}").json()) == before_state
+        assert stored(data_dir) == before_db
+
+
+THERMOSTAT_KEYS = ["heatsetpoint", "coolsetpoint", "mode", "offset", "locked", "on", "battery"]
+thermostat_values = (
+    json_values
+    | st.integers(min_value=-3000, max_value=4000)
+    | st.sampled_from(["heat", "auto", "off", "cool", "boost", "Heat", ""])
+)
+thermostat_bodies = st.dictionaries(
+    st.sampled_from(THERMOSTAT_KEYS) | st.text(max_size=8), thermostat_values, max_size=4
+)
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(body=thermostat_bodies | json_values)
+def test_thermostat_config_gets_deconz_errors_and_a_rejection_changes_nothing(live, body):
+    """The thermostat's own keys with values near and past their ranges: every answer is
+    deCONZ's (HTTP 200 per-key results or 400), never a 5xx; a key that fails changes
+    nothing of its own, and a body without a success changes nothing at all."""
+    client, key, _, data_dir, path = live
+    before = scrub(client.get(f"/api/{key}{path.removesuffix('/config')}").json())
+    before_db = stored(data_dir)
+
+    r = client.put(f"/api/{key}{path}", json=body)
+
+    assert r.status_code in (200, 400), (r.status_code, r.text)
+    reply = r.json()
+    assert isinstance(reply, list) and all(set(item) <= {"success", "error"} for item in reply)
+    after = scrub(client.get(f"/api/{key}{path.removesuffix('/config')}").json())
+    accepted = {address.rsplit("/", 1)[-1] for item in reply for address in item.get("success", {})}
+    for item in reply:
+        if "error" in item:
+            assert isinstance(item["error"]["type"], int) and item["error"]["address"]
+            failed = item["error"]["address"].rsplit("/", 1)[-1]
+            if failed not in accepted and failed in before["config"]:
+                assert after["config"][failed] == before["config"][failed], item
+    if not accepted:
+        assert after == before
         assert stored(data_dir) == before_db

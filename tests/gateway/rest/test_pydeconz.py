@@ -16,15 +16,17 @@ from pydeconz.models.sensor.consumption import Consumption
 from pydeconz.models.sensor.door_lock import DoorLock
 from pydeconz.models.sensor.humidity import Humidity
 from pydeconz.models.sensor.light_level import LightLevel
+from pydeconz.models.sensor.moisture import Moisture
 from pydeconz.models.sensor.open_close import OpenClose
+from pydeconz.models.sensor.particulate_matter import ParticulateMatter
 from pydeconz.models.sensor.power import Power
 from pydeconz.models.sensor.presence import Presence
 from pydeconz.models.sensor.pressure import Pressure
 from pydeconz.models.sensor.switch import Switch
 from pydeconz.models.sensor.temperature import Temperature
+from pydeconz.models.sensor.thermostat import Thermostat
 from pydeconz.models.sensor.water import Water
 from pydeconz.utils import get_bridge_id
-from pydeconz.websocket import State
 from zigpy.zcl.clusters.general import LevelControl, OnOff
 from zigpy.zcl.clusters.measurement import (
     IlluminanceMeasurement,
@@ -36,25 +38,6 @@ from zigpy.zcl.clusters.measurement import (
 from zigpy.zcl.clusters.smartenergy import Metering
 
 from tests.gateway.conftest import Running, until
-
-
-@pytest.fixture
-async def session(gw: Running):
-    async with aiohttp.ClientSession() as http:
-        # Phoscon's "authenticate app" = unlock; then the client asks for its own key, the
-        # way Home Assistant's config flow does.
-        r = await gw.put("/config", {"unlock": 60})
-        assert r.json() == [{"success": {"/config/unlock": 60}}]
-        anonymous = DeconzSession(http, "127.0.0.1", gw.daemon.rest.port)
-        key = await anonymous.get_api_key()
-        api = DeconzSession(http, "127.0.0.1", gw.daemon.rest.port, api_key=key)
-        await api.refresh_state()
-        api.start()
-        await until(lambda: api.websocket is not None and api.websocket.state == State.RUNNING)
-        # the client is registered on the server once the handshake is through
-        await until(lambda: gw.daemon.ws.client_count >= 1, what="ws client")
-        yield api
-        api.close()
 
 
 def by_type(api: DeconzSession, cls: type) -> list:
@@ -88,6 +71,9 @@ async def test_key_full_state_and_typed_resources(gw: Running, session: DeconzSe
     assert lamp.color_temp is not None and lamp.xy is not None and lamp.brightness == 254
     wanted = {
         Temperature: 1,
+        Thermostat: 1,
+        ParticulateMatter: 1,
+        Moisture: 1,
         Humidity: 1,
         Pressure: 1,
         Presence: 1,
@@ -103,7 +89,7 @@ async def test_key_full_state_and_typed_resources(gw: Running, session: DeconzSe
         assert len(by_type(api, cls)) == count, cls
     # every sensor is one of pydeconz's known types (unknown types are dropped silently)
     assert len(api.sensors.values()) == sum(wanted.values())
-    assert by_type(api, Temperature)[0].battery is not None
+    assert all(t.battery is not None for t in by_type(api, Temperature))
 
 
 async def test_locked_gateway_refuses_keys_and_bad_keys_are_unauthorized(gw: Running):

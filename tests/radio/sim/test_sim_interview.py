@@ -117,4 +117,14 @@ async def test_scaled_network_of_a_hundred_devices_joins(app: VirtualRadio) -> N
     await join(app, *devices, timeout=10)
     assert time.monotonic() - started < 5
     kinds = {d.model for d in devices}
-    assert {"SIM-XL1", "SIM-CT1", "SIM-DL1", "SIM-PLUG1", "SIM-TH1", "SIM-MS1", "SIM-DC1"} <= kinds
+    assert {
+        "SIM-XL1",
+        "SIM-CT1",
+        "SIM-DL1",
+        "SIM-PLUG1",
+        "SIM-TH1",
+        "SIM-MS1",
+        "SIM-DC1",
+        "SIM-TRV1",
+        "SIM-PM1",
+    } <= kinds
