@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-SCENARIOS = ("startup", "memory", "rest", "fanout", "mqtt", "history")
+SCENARIOS = ("startup", "memory", "rest", "fanout", "mqtt", "history", "v1")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -157,7 +157,7 @@ async def run(args: argparse.Namespace, work: Path) -> object:
     alone on the machine; then the memory soak, with the start-up scenarios beside it (they
     mostly wait: a process starting, a radio sleeping). With --quick everything after the
     first start runs beside the soak, to fit in 90 s."""
-    from . import fanout, history, lifecycle, rest
+    from . import fanout, history, lifecycle, rest, ws_v1
     from .clients import ClientPool
     from .common import Report
 
@@ -224,6 +224,10 @@ async def run(args: argparse.Namespace, work: Path) -> object:
                 print("history", flush=True)
                 await history.run(report, prep.data_dir, work, args.devices, prep.key, quick=quick)
                 lap("history")
+            if "v1" in only:
+                print("websocket v1", flush=True)
+                await ws_v1.run(report, prep.data_dir, work, args.devices, quick=quick)
+                lap("websocket v1")
 
         if not quick:
             await heavy()

@@ -145,9 +145,14 @@ def free_port() -> int:
 
 
 def http_json(
-    port: int, method: str, path: str, body: Any = None, headers: dict | None = None
+    port: int,
+    method: str,
+    path: str,
+    body: Any = None,
+    headers: dict | None = None,
+    timeout: float = 5.0,
 ) -> tuple[int, Any]:
-    conn = http.client.HTTPConnection(HOST, port, timeout=5)
+    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
         data = None if body is None else json.dumps(body).encode()
         hdrs = {"Content-Type": "application/json", **(headers or {})}
@@ -179,8 +184,9 @@ def metric(port: int, name: str, timeout: float = 2.0) -> float | None:
 def create_api_key(port: int, data_dir: Path, name: str = "bench") -> str:
     password = (data_dir / "password").read_text().strip()
     auth = base64.b64encode(f"admin:{password}".encode()).decode()
+    # 30 s: right after a first start the daemon may still be busy with 200 interviews
     status, body = http_json(
-        port, "POST", "/api", {"devicetype": name}, {"Authorization": f"Basic {auth}"}
+        port, "POST", "/api", {"devicetype": name}, {"Authorization": f"Basic {auth}"}, 30.0
     )
     if status != 200 or not isinstance(body, list) or "success" not in body[0]:
         raise RuntimeError(f"could not create an API key: {status} {body}")

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from gateway.app.journal import Journal
+from gateway.core.notify_forms import forms_of
 from gateway.core.resources import Message, deconz_json
 from radio.events import RadioEvent
 
@@ -97,7 +98,7 @@ class EventBus:
         for message in messages:
             self._seq += 1
             text = deconz_json(message)
-            self.journal.append(self._seq, text)
+            self.journal.append(self._seq, text, forms_of(message))
             self._sinks.call(Event(self._seq, message, text))
 
     def add_sink(self, sink: Sink) -> Callable[[], None]:

@@ -12,14 +12,21 @@ from collections import deque
 from dataclasses import dataclass
 from itertools import islice
 
-DEFAULT_MAX_EVENTS = 4096
-DEFAULT_MAX_BYTES = 1 << 20
+from gateway.core.notify_forms import Forms
+
+DEFAULT_MAX_EVENTS = 16384
+DEFAULT_MAX_BYTES = 8 << 20
+"""Enough for a client away through 10,000 events to resume (websocket v1): about 6 MiB of
+heap at 16,384 typical events (bench/RESULTS.md); `websocket.journal_events` changes it."""
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
+    """`forms`: what a `changed` message's other notify-all form needs (core/notify_forms)."""
+
     seq: int
     text: str
+    forms: Forms | None = None
 
 
 class Journal:
@@ -49,10 +56,10 @@ class Journal:
         """The oldest sequence number still held (last_seq + 1 when empty)."""
         return self._entries[0].seq if self._entries else self._last + 1
 
-    def append(self, seq: int, text: str) -> None:
+    def append(self, seq: int, text: str, forms: Forms | None = None) -> None:
         if seq != self._last + 1:
             raise ValueError(f"sequence numbers have no gaps: {seq} after {self._last}")
-        self._entries.append(Entry(seq, text))
+        self._entries.append(Entry(seq, text, forms))
         self._bytes += len(text)
         self._last = seq
         while len(self._entries) > self.max_events or (

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any, ClassVar
 
-Message = dict[str, Any]
+from .notify_forms import Forms, Message, changed_message
 
 
 def deconz_json(obj: Any) -> str:
@@ -229,8 +229,12 @@ class DeviceResource(Tracked):
             if not keys:
                 continue
             data = self.section(section)
-            body = data if notify_all else {k: data[k] for k in sorted(keys) if k in data}
-            messages.append(self.event(_CHANGED, **{section: copy_json(body)}))
+            if notify_all:
+                body, forms = copy_json(data), Forms(section, keys)
+            else:
+                body = {k: copy_json(data[k]) for k in sorted(keys) if k in data}
+                forms = Forms(section, keys, copy_json(data))
+            messages.append(changed_message(self.event(_CHANGED, **{section: body}), forms))
         return messages
 
     def to_json(self) -> dict[str, Any]:
@@ -446,9 +450,14 @@ class Group(Tracked):
         """Groups push only `state` (any_on/all_on) and a top-level `name`."""
         messages = []
         if self._pending_state:
-            keys = self.state.keys() if notify_all else sorted(self._pending_state)
-            state = {k: self.state[k] for k in keys}
-            messages.append(self.event(EventType.CHANGED, **{EventKey.STATE: state}))
+            changed = set(self._pending_state)
+            if notify_all:
+                state, forms = dict(self.state), Forms(EventKey.STATE.value, changed)
+            else:
+                state = {k: self.state[k] for k in sorted(changed)}
+                forms = Forms(EventKey.STATE.value, changed, dict(self.state))
+            message = self.event(EventType.CHANGED, **{EventKey.STATE: state})
+            messages.append(changed_message(message, forms))
         if self._pending_name:
             messages.append(self.event(EventType.CHANGED, **{EventKey.NAME: self.name}))
         self.discard_changes()

@@ -17,9 +17,13 @@ import logging
 import signal
 from collections.abc import Callable
 from dataclasses import asdict
+from http import HTTPStatus
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
+from gateway.app.bus import EventBus
 from gateway.app.gateway import Gateway
+from gateway.app.journal import Journal
 from gateway.daemon.logs import AcceptErrorLimiter
 from gateway.daemon.metrics import Metrics
 from gateway.daemon.notify import SystemdNotifier
@@ -35,6 +39,8 @@ from gateway.daemon.settings import Settings, radio_settings
 from gateway.rest.app import create_app
 from gateway.rest.guard import ConnectionGuard
 from gateway.rest.server import RestServer
+from gateway.ws.endpoint import PATH as V1_PATH
+from gateway.ws.endpoint import V1Endpoint
 from gateway.ws.server import WebsocketEventServer
 from radio import events as ev
 from radio.autobackup import AutoBackup
@@ -45,6 +51,9 @@ from radio.selection import AUTO
 LOGGER = logging.getLogger("gateway")
 
 SHUTDOWN_TIMEOUT = 4.5
+JOURNAL_BYTES = 64 << 20
+"""A ceiling on the journal's text, far above `websocket.journal_events` typical events
+(~250 bytes each): the count is the setting, this only stops a run of huge ones."""
 
 
 class Daemon:
@@ -66,6 +75,7 @@ class Daemon:
         self.mqtt: Any = None
         self.gateway: Gateway | None = None
         self.ws: WebsocketEventServer | None = None
+        self.v1: V1Endpoint | None = None
         self.rest: RestServer | None = None
         self.metrics = Metrics(self)
         self.demo: Any = None
@@ -102,15 +112,27 @@ class Daemon:
         self.preflight()
         asyncio.get_running_loop().set_exception_handler(AcceptErrorLimiter())
         s = self.settings.server
-        self.gateway = gw = Gateway(self.radio_settings, history_days=self.settings.history.days)
+        journal = Journal(
+            max_events=self.settings.websocket.journal_events, max_bytes=JOURNAL_BYTES
+        )
+        self.gateway = gw = Gateway(
+            self.radio_settings, bus=EventBus(journal), history_days=self.settings.history.days
+        )
         gw.radio.app_created_hooks.append(self.autobackup.attach)
         gw.save_config(self._setting_overrides(gw))
         gw.bus.watch(self.metrics.on_radio_event)
         gw.bus.watch(self.autobackup.on_radio_event)
-        self.ws = WebsocketEventServer(max_clients=s.ws_max_clients)
+        self.v1 = v1 = V1Endpoint(gw)
+        self.ws = WebsocketEventServer(
+            max_clients=s.ws_max_clients,
+            endpoints={V1_PATH: v1},
+            authenticate=self._legacy_key_ok if self.settings.websocket.auth_required else None,
+            refusal=HTTPStatus.UNAUTHORIZED,
+        )
         await self.ws.start(s.host, s.ws_port)
         gw.websocketport = self.ws.port or s.ws_port
         gw.bus.add_sink(lambda event: self.ws.publish(event.text))
+        v1.attach(self.ws)
         guard = ConnectionGuard(s.max_connections, s.request_timeout)
         self.rest = RestServer(self.metrics.wrap(create_app(gw)), s.host, s.http_port, guard)
         await self.rest.start()
@@ -132,6 +154,15 @@ class Daemon:
             reason = getattr(exc, "strerror", None) or exc
             raise StartupError(f"mqtt: cannot use {', '.join(files)}: {reason}") from None
         await self.mqtt.start()
+
+    def _legacy_key_ok(self, request: Any) -> bool:
+        """`websocket.auth = required`: the deCONZ stream needs `?apikey=` of a valid key."""
+        keys = parse_qs(urlsplit(request.path).query).get("apikey", [])
+        return (
+            bool(keys)
+            and self.gateway is not None
+            and self.gateway.auth.lookup(keys[0]) is not None
+        )
 
     def _setting_overrides(self, gw: Gateway) -> dict[str, Any]:
         """The `[gateway]` section, deCONZ `/config` keys by name: they win at start, and
@@ -191,6 +222,9 @@ class Daemon:
             await self.rest.stop()
         if self.ws is not None:
             await self.ws.stop()
+        if self.v1 is not None:
+            await self.v1.close()
+            self.v1 = None
         if self.gateway is not None:
             await self.gateway.close()
             self.gateway = None

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_type_hints
 
+from gateway.app.journal import DEFAULT_MAX_EVENTS
 from gateway.app.limits import DEFAULT_MAX_CLIENTS, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT
 from gateway.daemon.logs import FORMATS, LEVELS, NAMESPACES, LogSettings
 from gateway.history.recorder import DEFAULT_DAYS as DEFAULT_HISTORY_DAYS
@@ -332,6 +333,22 @@ OPTIONS: tuple[Option, ...] = (
         "websocket connections at most; past it new clients are refused (HTTP 503)",
     ),
     Option(
+        "ws_auth",
+        "websocket.auth",
+        _choice(("off", "required")),
+        "off",
+        "the deCONZ websocket stream: off (anyone, as deCONZ) or required "
+        "(?apikey=<key> in the URL, else HTTP 401; Home Assistant's deCONZ integration "
+        "cannot send one); /v1 always authenticates",
+    ),
+    Option(
+        "ws_journal_events",
+        "websocket.journal_events",
+        _integer(1, 1_000_000),
+        DEFAULT_MAX_EVENTS,
+        "recent events kept in memory for websocket v1 clients that reconnect (resume)",
+    ),
+    Option(
         "history_days",
         "history.days",
         _integer(0, 3650),
@@ -485,6 +502,16 @@ class ServerSection:
 
 
 @dataclass(frozen=True, slots=True)
+class WebsocketSection:
+    auth: str  # "off" | "required": the deCONZ stream (any path but /v1)
+    journal_events: int
+
+    @property
+    def auth_required(self) -> bool:
+        return self.auth == "required"
+
+
+@dataclass(frozen=True, slots=True)
 class HistorySection:
     """Sensor state values over time (`GET /sensors/<id>/history`)."""
 
@@ -527,6 +554,7 @@ class Settings:
     radio: RadioSection
     network: NetworkSection
     server: ServerSection
+    websocket: WebsocketSection
     history: HistorySection
     log: LogSettings
     mqtt: MqttSection

@@ -13,6 +13,9 @@ data frame must go through this module (``publish`` or ``send``), never
 ``connection.send()``, so that ordering and per-connection compression contexts stay right.
 This is the one module that touches websockets' connection internals. The design, its
 alternatives and their measurements: docs/design/ws-fanout.md.
+
+Other protocols can be served on paths of their own (``endpoints``, websocket v1 on
+``/v1``): their clients get only what the endpoint sends them, through the same buffers.
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ import socket
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosedError
@@ -41,6 +45,7 @@ __all__ = [
     "DEFAULT_FLUSH_INTERVAL",
     "DEFAULT_MAX_BUFFER",
     "Authenticator",
+    "Endpoint",
     "MessageHandler",
     "Subscriber",
     "WebsocketEventServer",
@@ -70,9 +75,25 @@ SEND_BUFFER = 64 * 1024
 kernel lets a client that stopped reading hold megabytes; ``max_buffer`` is then the real
 limit on what a stalled client costs."""
 SHUTDOWN_CLOSE = (CloseCode.GOING_AWAY, "server shutting down")
+COHORT_MIN = 2
+"""Endpoint clients in one `send_to` from which they share a batch (see `send_to`)."""
 
 Authenticator = Callable[[Request], bool | Awaitable[bool]]
 MessageHandler = Callable[["Subscriber", str], Awaitable[None] | None]
+
+
+class Endpoint(Protocol):
+    """A protocol served on one path instead of the deCONZ stream (websocket v1 on `/v1`).
+
+    Its clients never take the shared batch: they get only what the endpoint sends them
+    (`send`, `send_to`), with the same backpressure as everybody. The callbacks are
+    synchronous, so what they send is in order with everything published around them."""
+
+    max_message_size: int
+
+    def opened(self, client: Subscriber) -> None: ...
+    def received(self, client: Subscriber, message: str | bytes) -> None: ...
+    def closed(self, client: Subscriber) -> None: ...
 
 
 def encode_event(message: Mapping[str, Any] | str) -> str:
@@ -170,9 +191,11 @@ class Subscriber:
 
     __slots__ = (
         "_abort",
+        "_cohort",
         "_extensions",
         "_own",
         "_own_bytes",
+        "_private",
         "_protocol",
         "_server",
         "_transport",
@@ -191,6 +214,8 @@ class Subscriber:
         self._own: list[bytes] | None = None
         self._own_bytes = 0
         self._abort: asyncio.TimerHandle | None = None
+        self._private = False  # an endpoint's client: frames of its own, never the batch
+        self._cohort = False  # ... taking the server's cohort batch until the next flush
 
     def __repr__(self) -> str:
         return f"<Subscriber {self.peer} {self._protocol.state.name}>"
@@ -208,7 +233,7 @@ class Subscriber:
     def buffered_bytes(self) -> int:
         """Bytes accepted for this client but not yet handed to the kernel."""
         if self._own is not None:
-            pending = self._own_bytes
+            pending = self._own_bytes + (self._server._cohort_bytes if self._cohort else 0)
         else:  # the shared batch, which a closing connection no longer takes
             pending = self._server._batch_bytes if self.is_open else 0
         return self._transport.get_write_buffer_size() + pending
@@ -227,10 +252,10 @@ class Subscriber:
         """Write its own frames; back to the shared batch unless it compresses."""
         if self._own and self.is_open:
             self._transport.write(b"".join(self._own))
-        self._own = [] if self._extensions else None
+        self._own = [] if self._extensions or self._private else None
         self._own_bytes = 0
 
-    def _close(self, code: CloseCode, reason: str, timeout: float) -> None:
+    def _close(self, code: int, reason: str, timeout: float) -> None:
         """Start the closing handshake without awaiting it; abort after ``timeout``.
 
         ``connection.close()`` is avoided on purpose: it awaits the transport draining, which
@@ -272,7 +297,10 @@ class WebsocketEventServer:
         compression: ``None`` (default, ~14 KiB per connection and one shared frame per
             event) or ``"deflate"`` (~64 KiB per connection, one compression per client).
         authenticate: optional ``(request) -> bool`` (or awaitable), checked during the
-            handshake; ``False`` answers HTTP 403. deCONZ clients send no credentials.
+            handshake of the deCONZ stream (not of ``endpoints``); ``False`` answers
+            ``refusal`` (HTTP 403 unless given). deCONZ clients send no credentials.
+        endpoints: other protocols by URL path (``{"/v1": ...}``), see :class:`Endpoint`;
+            any other path is the deCONZ stream.
         on_message: optional ``(subscriber, text)`` callback (or coroutine) for client text
             frames, which are otherwise ignored. Called in order, one at a time per client;
             keep it quick, the client's further frames wait for it.
@@ -299,6 +327,8 @@ class WebsocketEventServer:
         max_buffer: int = DEFAULT_MAX_BUFFER,
         compression: str | None = None,
         authenticate: Authenticator | None = None,
+        refusal: HTTPStatus = HTTPStatus.FORBIDDEN,
+        endpoints: Mapping[str, Endpoint] | None = None,
         on_message: MessageHandler | None = None,
         ping_interval: float | None = 20.0,
         ping_timeout: float | None = 20.0,
@@ -312,7 +342,19 @@ class WebsocketEventServer:
         self._max_buffer = max_buffer
         self._compression = compression
         self._authenticate = authenticate
+        self._refusal = refusal
         self._on_message = on_message
+        self._endpoints = dict(endpoints or {})
+        self._private: set[Subscriber] = set()  # the endpoints' clients
+        self._private_pending: set[Subscriber] = set()  # ... with frames to write
+        # The cohort: endpoint clients that get the very same frames since the last flush
+        # (every v1 client of one unfiltered subscription), sharing one batch as the deCONZ
+        # stream's clients do. Anything else queued for one of them first hands the
+        # cohort's frames to each member's own list (`_break_cohort`), so order is kept.
+        self._cohort_members: list[Subscriber] | None = None  # the endpoint's list object
+        self._cohort_frames: list[bytes] = []
+        self._cohort_bytes = 0
+        self._cohort_room = 0  # the least room any member had when the cohort began
         self._ping_interval = ping_interval
         self._ping_timeout = ping_timeout
         self._close_timeout = close_timeout
@@ -352,16 +394,16 @@ class WebsocketEventServer:
 
     @property
     def subscribers(self) -> frozenset[Subscriber]:
-        return frozenset(self._subscribers)
+        return frozenset(self._subscribers | self._private)
 
     @property
     def client_count(self) -> int:
-        return len(self._subscribers)
+        return len(self._subscribers) + len(self._private)
 
     @property
     def stats(self) -> WebsocketStats:
         return WebsocketStats(
-            clients=len(self._subscribers),
+            clients=len(self._subscribers) + len(self._private),
             clients_accepted=self._accepted,
             clients_dropped_slow=self._dropped_slow,
             events_published=self._published,
@@ -397,7 +439,7 @@ class WebsocketEventServer:
             return
         server.close()  # stop accepting; handshakes still in progress get HTTP 503
         self._flush()
-        for subscriber in self._subscribers:
+        for subscriber in (*self._subscribers, *self._private):
             subscriber._close(*SHUTDOWN_CLOSE, self._close_timeout)
         await server.wait_closed()
         self._cancel_flush()
@@ -428,10 +470,97 @@ class WebsocketEventServer:
         if not subscriber.is_open:
             return
         payload, shared = self._encode(message)
+        if subscriber._private:
+            if subscriber._cohort:
+                self._break_cohort()
+            self._queue_private(subscriber, payload, shared)
+            return
         if subscriber._own is None:
             self._detach(subscriber, list(self._batch), self._batch_bytes)
         self._queue_own(subscriber, payload, shared)
         self._schedule_flush()
+
+    def send_to(self, subscribers: list[Subscriber], message: str) -> None:
+        """One message to several endpoint clients, encoded into one shared frame.
+
+        Passing the same list object again (and nothing else in between) lets them share
+        one batch until the next flush: one append per event instead of one per client."""
+        payload, shared = self._encode(message)
+        size = len(shared)
+        members = self._cohort_members
+        if members is not None and members is not subscribers:
+            self._break_cohort()
+            members = None
+        if members is None and len(subscribers) >= COHORT_MIN:
+            members = self._start_cohort(subscribers)
+        if members is not None:
+            if self._cohort_bytes + size <= self._cohort_room:
+                self._cohort_frames.append(shared)
+                self._cohort_bytes += size
+                self._schedule_flush()
+                return
+            self._break_cohort()  # someone is near its limit: each on its own, below
+        self._send_each(subscribers, payload, shared)
+
+    def _start_cohort(self, subscribers: list[Subscriber]) -> list[Subscriber] | None:
+        limit = self._max_buffer
+        room = limit
+        for subscriber in subscribers:
+            if subscriber._extensions or subscriber._own is None or subscriber._cohort:
+                return None  # compressed, or listed twice: frames of its own
+            if subscriber._protocol.state is OPEN:
+                free = limit - subscriber._transport.get_write_buffer_size()
+                room = min(room, free - subscriber._own_bytes)
+        for subscriber in subscribers:
+            subscriber._cohort = True
+        self._cohort_members = subscribers
+        self._cohort_room = room
+        return subscribers
+
+    def _break_cohort(self) -> None:
+        """Hand the cohort's frames to each member's own list, in order, and end it."""
+        members, frames, size = self._cohort_members, self._cohort_frames, self._cohort_bytes
+        if members is None:
+            return
+        self._cohort_members, self._cohort_frames, self._cohort_bytes = None, [], 0
+        pending = self._private_pending
+        for subscriber in members:
+            subscriber._cohort = False
+            if frames and subscriber._own is not None and subscriber.is_open:
+                subscriber._own.extend(frames)
+                subscriber._own_bytes += size
+                pending.add(subscriber)
+
+    def _send_each(self, subscribers: list[Subscriber], payload: bytes, shared: bytes) -> None:
+        size, limit, pending = len(shared), self._max_buffer, self._private_pending
+        for subscriber in subscribers:
+            if subscriber._protocol.state is not OPEN:
+                continue
+            own = subscriber._own
+            if subscriber._extensions or own is None:
+                self._queue_private(subscriber, payload, shared)
+                continue
+            # inline _queue(): this runs per event per v1 client
+            if subscriber._transport.get_write_buffer_size() + subscriber._own_bytes + size > limit:
+                self._drop_slow(subscriber)
+                continue
+            own.append(shared)
+            subscriber._own_bytes += size
+            pending.add(subscriber)
+        self._schedule_flush()
+
+    def close_client(self, subscriber: Subscriber, code: int, reason: str) -> None:
+        """Close one client after what it was sent (an endpoint's verdict)."""
+        if subscriber._cohort:
+            self._break_cohort()
+        subscriber._close(code, reason, self._close_timeout)
+
+    def _queue_private(self, subscriber: Subscriber, payload: bytes, shared: bytes) -> None:
+        if subscriber._queue(payload, shared, self._max_buffer):
+            self._private_pending.add(subscriber)
+            self._schedule_flush()
+        else:
+            self._drop_slow(subscriber)
 
     def _encode(self, message: Mapping[str, Any] | str) -> tuple[bytes, bytes]:
         payload = encode_event(message).encode()
@@ -503,6 +632,19 @@ class WebsocketEventServer:
                 if room < headroom:
                     headroom = room
         self._headroom = headroom
+        if self._private_pending:
+            for subscriber in self._private_pending:
+                subscriber._flush_own()
+            self._private_pending.clear()
+        members = self._cohort_members
+        if members is not None:  # after their own frames: those were queued before it began
+            frames = self._cohort_frames
+            data = frames[0] if len(frames) == 1 else b"".join(frames)
+            self._cohort_members, self._cohort_frames, self._cohort_bytes = None, [], 0
+            for subscriber in members:
+                subscriber._cohort = False
+                if data and subscriber._protocol.state is OPEN:
+                    subscriber._transport.write(data)
 
     def _drop_slow(self, subscriber: Subscriber) -> None:
         self._dropped_slow += 1
@@ -541,7 +683,7 @@ class WebsocketEventServer:
         if self._refusing:
             self._refusing = False
             LOGGER.info("Websocket accepting new clients again")
-        if self._authenticate is None:
+        if self._authenticate is None or urlsplit(request.path).path in self._endpoints:
             return None
         return self._check_credentials(connection, request)
 
@@ -564,7 +706,7 @@ class WebsocketEventServer:
         if allowed:
             return None
         LOGGER.info("Rejected websocket client %s", _format_peer(connection.remote_address))
-        return connection.respond(HTTPStatus.FORBIDDEN, "Forbidden\n")
+        return connection.respond(self._refusal, f"{self._refusal.phrase}\n")
 
     async def _serve_connection(self, connection: ServerConnection) -> None:
         # websockets (14-17.4) calls this right after writing the 101 response, without
@@ -574,6 +716,11 @@ class WebsocketEventServer:
         subscriber = Subscriber(connection, self)
         if isinstance(connection, _MeteredConnection):
             connection.on_flood = lambda: self._drop_flooding(subscriber)
+        if self._endpoints:
+            endpoint = self._endpoints.get(urlsplit(connection.request.path).path)
+            if endpoint is not None:
+                await self._serve_endpoint(endpoint, subscriber)
+                return
         if subscriber._extensions or self._batch:
             # Compressed: frames of its own, always. Otherwise it takes only the events
             # published from now on: the batch so far predates it.
@@ -593,6 +740,30 @@ class WebsocketEventServer:
             self._detached.discard(subscriber)
             subscriber._release()
             LOGGER.debug("Websocket client %s disconnected", subscriber.peer)
+
+    async def _serve_endpoint(self, endpoint: Endpoint, subscriber: Subscriber) -> None:
+        connection = subscriber.connection
+        # websockets 16+ reads max_message_size, earlier releases max_size
+        connection.protocol.max_message_size = endpoint.max_message_size  # type: ignore[attr-defined]
+        connection.protocol.max_size = endpoint.max_message_size  # type: ignore[attr-defined]
+        subscriber._private = True
+        subscriber._own = []
+        self._private.add(subscriber)
+        self._accepted += 1
+        try:
+            endpoint.opened(subscriber)
+            async for message in connection:
+                endpoint.received(subscriber, message)
+        except ConnectionClosedError:
+            pass
+        except Exception:
+            LOGGER.exception("Websocket endpoint failed for client %s", subscriber.peer)
+            self.close_client(subscriber, CloseCode.INTERNAL_ERROR, "internal error")
+        finally:
+            self._private.discard(subscriber)
+            self._private_pending.discard(subscriber)
+            subscriber._release()
+            endpoint.closed(subscriber)
 
     async def _dispatch(self, subscriber: Subscriber, text: str) -> None:
         assert self._on_message is not None

@@ -510,3 +510,61 @@ async def test_a_lone_event_goes_at_once_and_a_close_follower_waits_for_the_inte
         assert await recv_text_frame(sock) == wire(event(2))
         assert await recv_text_frame(sock) == wire(event(3))
         assert (await recv_exactly(sock, 1))[0] == 0x88  # then the close frame
+
+
+class Echo:
+    """A minimal endpoint: keeps its clients; what they send is ignored."""
+
+    max_message_size = 1 << 16
+
+    def __init__(self) -> None:
+        self.clients: list[Subscriber] = []
+
+    def opened(self, client: Subscriber) -> None:
+        self.clients.append(client)
+
+    def received(self, client: Subscriber, message: str | bytes) -> None:
+        pass
+
+    def closed(self, client: Subscriber) -> None:
+        self.clients.remove(client)
+
+
+async def test_endpoint_clients_keep_their_order_through_shared_batches(make_server):
+    """Clients of one `send_to` list share a batch; a frame for one of them in between
+    (a reply, another list) must not overtake or fall behind what the batch holds."""
+    echo = Echo()
+    server = await make_server(endpoints={"/v1": echo})
+    clients = [await connect(url(server, "/v1")) for _ in range(3)]
+    legacy = await connect(url(server, "/"))
+    await until(lambda: len(echo.clients) == 3)
+    everyone = list(echo.clients)
+    first = everyone[0]
+    expected: dict[Subscriber, list[int]] = {c: [] for c in everyone}
+    n = 0
+
+    def to(members: list[Subscriber]) -> None:
+        nonlocal n
+        n += 1
+        server.send_to(members, json.dumps({"n": n}))
+        for member in members:
+            expected[member].append(n)
+
+    for round_ in range(20):
+        to(everyone)
+        to(everyone)
+        if round_ % 3 == 0:
+            n += 1
+            server.send(first, json.dumps({"n": n}))  # a reply to one of them
+            expected[first].append(n)
+        if round_ % 4 == 1:
+            to(everyone[1:])  # another subscription's list
+        if round_ % 5 == 2:
+            await asyncio.sleep(0.01)  # a flush in between
+    server.publish(event(1))  # the deCONZ stream is not theirs
+    for conn, client in zip(clients, everyone, strict=True):
+        got = [json.loads(await conn.recv())["n"] for _ in expected[client]]
+        assert got == expected[client]
+    assert await legacy.recv() == wire(event(1))  # and nothing of the endpoint's
+    for conn in (*clients, legacy):
+        await conn.close()
