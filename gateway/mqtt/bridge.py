@@ -442,8 +442,8 @@ class MqttBridge:
         if not self._discovery_on or view is None:
             return []
         out = []
+        name = self._device_name("sensors", rid)
         for value in sorted(self._buttons.get(rid, ()), key=str):
-            name = self._device_name("sensors", rid)
             topic, payload = discovery.trigger_config(self._node(), rid, view, value, name)
             self._trigger_topics.setdefault(rid, set()).add(topic)
             out.append(Outgoing(topic, deconz_json(payload), True, self.config.qos))
