@@ -429,7 +429,8 @@ class MqttBridge:
         shape = _shape(view) if self._discovery_on else None
         if shape is not None and self._shapes.get(key) != shape:
             self._shapes[key] = shape
-            configs = discovery.resource_configs(self._node(), kind, rid, view)
+            name = self._device_name(kind, rid)
+            configs = discovery.resource_configs(self._node(), kind, rid, view, name)
             out += [Outgoing(t, deconz_json(p), True, qos) for t, p in configs.items()]
             stale = self._discovered.get(key, set()) - configs.keys()
             out += [Outgoing(t, "", True, qos) for t in stale]
@@ -441,11 +442,23 @@ class MqttBridge:
         if not self._discovery_on or view is None:
             return []
         out = []
+        name = self._device_name("sensors", rid)
         for value in sorted(self._buttons.get(rid, ()), key=str):
-            topic, payload = discovery.trigger_config(self._node(), rid, view, value)
+            topic, payload = discovery.trigger_config(self._node(), rid, view, value, name)
             self._trigger_topics.setdefault(rid, set()).add(topic)
             out.append(Outgoing(topic, deconz_json(payload), True, self.config.qos))
         return out
+
+    def _device_name(self, kind: str, rid: str) -> str | None:
+        """The one HA device name of the device a light or sensor belongs to."""
+        store = self.gw.store
+        resource = getattr(store, kind).get(rid) if kind in ("lights", "sensors") else None
+        if resource is None:
+            return None
+        return discovery.device_name(
+            ("lights" if store.lights.get(r.id) is r else "sensors", r.id, r.name)
+            for r in store.resources_of_device(resource.ieee)
+        )
 
     def _node(self) -> Any:
         assert self.topics is not None

@@ -19,7 +19,7 @@ coordinator. Topics hold ids only, never names."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,11 +106,14 @@ def gateway_device(node: Node) -> dict[str, Any]:
     }
 
 
-def resource_device(node: Node, resource: Mapping[str, Any]) -> dict[str, Any]:
-    """The HA device of a resource: one per IEEE address, behind the gateway."""
+def resource_device(
+    node: Node, resource: Mapping[str, Any], name: str | None = None
+) -> dict[str, Any]:
+    """The HA device of a resource: one per IEEE address, behind the gateway. `name` is the
+    device's one name (`device_name`); without it, the resource's own."""
     device: dict[str, Any] = {
         "identifiers": [f"{UNIQUE_PREFIX}_{ieee_of(resource)}"],
-        "name": resource.get("name") or resource.get("modelid") or ieee_of(resource),
+        "name": name or resource.get("name") or resource.get("modelid") or ieee_of(resource),
         "via_device": node.identifier,
     }
     for key, field in (
@@ -121,6 +124,18 @@ def resource_device(node: Node, resource: Mapping[str, Any]) -> dict[str, Any]:
         if resource.get(key):
             device[field] = resource[key]
     return device
+
+
+def device_name(resources: Iterable[tuple[str, str, str]]) -> str | None:
+    """One name for a device with several resources, given as (kind, id, name): its first
+    light's by id, else its first sensor's, so every config of the device says the same,
+    whichever was announced last (a plug is named after its switch, not its meter)."""
+    ranked = sorted(
+        (kind != "lights", int(rid) if rid.isdigit() else 1 << 30, rid, name)
+        for kind, rid, name in resources
+        if name
+    )
+    return ranked[0][3] if ranked else None
 
 
 def _availability(node: Node, state_topic: str | None, reachable_path: str | None) -> dict:
@@ -150,11 +165,14 @@ def _entity(
     unique_id: str,
     state_topic: str | None,
     reachable_path: str | None,
+    state_field: str | None = "state_topic",
     **fields: Any,
 ) -> dict[str, Any]:
+    """`state_field` names the key the state topic goes in; None for a component without a
+    `state_topic` (climate), whose availability still follows the resource's topic."""
     config: dict[str, Any] = {"unique_id": unique_id, **fields}
-    if state_topic is not None:
-        config["state_topic"] = state_topic
+    if state_topic is not None and state_field is not None:
+        config[state_field] = state_topic
     config.update(_availability(node, state_topic, reachable_path))
     config["device"] = device
     config["origin"] = origin(node)
@@ -215,27 +233,37 @@ def bridge_configs(node: Node) -> dict[str, dict]:
 
 
 def resource_configs(
-    node: Node, kind: str, rid: str, resource: Mapping[str, Any]
+    node: Node,
+    kind: str,
+    rid: str,
+    resource: Mapping[str, Any],
+    device_name: str | None = None,
 ) -> dict[str, dict]:
     """Every discovery config of one resource (`kind` lights|sensors|groups); {} for a
-    resource HA gets no entity for (unknown types, lights or sensors without a uniqueid)."""
+    resource HA gets no entity for (unknown types, lights or sensors without a uniqueid).
+    `device_name` is the HA device's one name (`device_name()` over the device's resources)."""
     if kind == "groups":
         return _group_configs(node, rid, resource)
     if uid_slug(resource) is None:
         return {}
     if kind == "lights":
-        return _light_configs(node, rid, resource)
+        return _light_configs(node, rid, resource, device_name)
     if kind == "sensors":
-        return _sensor_configs(node, rid, resource)
+        return _sensor_configs(node, rid, resource, device_name)
     return {}
 
 
-def _light_configs(node: Node, rid: str, light: Mapping[str, Any]) -> dict[str, dict]:
+def _light_configs(
+    node: Node, rid: str, light: Mapping[str, Any], device_name: str | None
+) -> dict[str, dict]:
     ltype = light.get("type")
     uid = uid_slug(light)
     state_topic = f"{node.base}/lights/{rid}"
     command_topic = f"{state_topic}/set"
-    if ltype in SWITCH_TYPES:
+    family = FAMILY_FIELDS.get(str(ltype))
+    if family is not None:
+        component, fields = family(light, command_topic)
+    elif ltype in SWITCH_TYPES:
         component, fields = (
             "switch",
             {
@@ -253,7 +281,7 @@ def _light_configs(node: Node, rid: str, light: Mapping[str, Any]) -> dict[str, 
         return {}
     config = _entity(
         node,
-        resource_device(node, light),
+        resource_device(node, light, device_name),
         f"{UNIQUE_PREFIX}_{uid}",
         state_topic,
         "state.reachable",
@@ -279,6 +307,132 @@ def _group_configs(node: Node, rid: str, group: Mapping[str, Any]) -> dict[str, 
         **fields,
     )
     return {_topic(node, "light", f"group_{slug(rid)}"): config}
+
+
+# --- coverings, locks, fans and sirens: deCONZ lights of their own types -----------------
+
+
+def cover_fields(light: Mapping[str, Any], command_topic: str) -> tuple[str, dict[str, Any]]:
+    """A `Window covering device` as an HA cover. deCONZ's `lift` and `tilt` are percent
+    *closed* (0 is open), HA's positions percent open: the templates turn them round. The
+    state topic carries the resource, so `open` (lift < 100) gives open/closed and `lift`
+    the position, and nothing is optimistic (a blind reports where it is)."""
+    state = light.get("state") or {}
+    state_topic = command_topic.removesuffix("/set")
+    fields: dict[str, Any] = {
+        "device_class": "shade",
+        "command_topic": command_topic,
+        "payload_open": '{"open": true}',
+        "payload_close": '{"open": false}',
+        "payload_stop": '{"stop": true}',
+        "value_template": (
+            "{{ none if value_json.state.open is none"
+            " else ('open' if value_json.state.open else 'closed') }}"
+        ),
+        "state_open": "open",
+        "state_closed": "closed",
+        "position_topic": state_topic,
+        "position_template": _inverted("value_json.state.lift"),
+        "set_position_topic": command_topic,
+        "set_position_template": '{"lift": {{ 100 - (position | int) }}}',
+    }
+    if "tilt" in state:
+        fields |= {
+            "tilt_command_topic": command_topic,
+            "tilt_command_template": '{"tilt": {{ 100 - (tilt_position | int) }}}',
+            "tilt_status_topic": state_topic,
+            "tilt_status_template": _inverted("value_json.state.tilt"),
+        }
+    return "cover", fields
+
+
+def _inverted(path: str) -> str:
+    """A percent-closed deCONZ value as HA's percent open; `None` while it is unknown."""
+    return f"{{{{ 100 - {path} if {path} is not none else none }}}}"
+
+
+def lock_fields(light: Mapping[str, Any], command_topic: str) -> tuple[str, dict[str, Any]]:
+    """A `Door Lock` as an HA lock: `state.on` is locked, `{"on": …}` locks or unlocks. The
+    state waits for the lock's report, as deCONZ's does (a bolt can jam)."""
+    return "lock", {
+        "command_topic": command_topic,
+        "payload_lock": '{"on": true}',
+        "payload_unlock": '{"on": false}',
+        "state_locked": "LOCKED",
+        "state_unlocked": "UNLOCKED",
+        "value_template": (
+            "{{ none if value_json.state.on is none"
+            " else ('LOCKED' if value_json.state.on else 'UNLOCKED') }}"
+        ),
+    }
+
+
+# deCONZ's fan `speed` (FanMode): 1-4 are HA's 25/50/75/100 %, 5 and 6 are presets.
+FAN_PRESETS: dict[str, int] = {"auto": 5, "smart": 6}
+
+
+def fan_fields(light: Mapping[str, Any], command_topic: str) -> tuple[str, dict[str, Any]]:
+    """A `Fan` as an HA fan: on/off from `state.on`, speeds 1-4 as a percentage (HA's
+    speed range maps 1..4 onto 25..100 %, and 0 % onto speed 0, off), auto and smart as
+    presets. Every command is a `PUT state` body: `on` or `speed`."""
+    speed = "value_json.state.speed"
+    state_topic = command_topic.removesuffix("/set")
+    presets = ", ".join(f"{v}: '{k}'" for k, v in FAN_PRESETS.items())
+    return "fan", {
+        "command_topic": command_topic,
+        "command_template": '{"on": {{ "true" if value == "ON" else "false" }}}',
+        "state_value_template": "{{ 'ON' if value_json.state.on else 'OFF' }}",
+        "percentage_command_topic": command_topic,
+        "percentage_command_template": '{"speed": {{ value | int }}}',
+        "percentage_state_topic": state_topic,
+        "percentage_value_template": (
+            f"{{{{ {speed} if {speed} is not none and {speed} <= 4 else 'None' }}}}"
+        ),
+        "speed_range_min": 1,
+        "speed_range_max": 4,
+        "preset_modes": list(FAN_PRESETS),
+        "preset_mode_command_topic": command_topic,
+        "preset_mode_command_template": (
+            '{"speed": {{ ' + str(FAN_PRESETS).replace("'", '"') + "[value] }}}"
+        ),
+        "preset_mode_state_topic": state_topic,
+        "preset_mode_value_template": f"{{{{ {{{presets}}}.get({speed}, 'None') }}}}",
+    }
+
+
+# HA siren tones → deCONZ `alert`: the warning with strobe, the strobe alone, one second.
+SIREN_TONES: dict[str, str] = {"warning": "lselect", "strobe": "blink", "short": "select"}
+
+
+def siren_fields(light: Mapping[str, Any], command_topic: str) -> tuple[str, dict[str, Any]]:
+    """A `Warning device` as an HA siren: on is `alert` lselect (or blink), for `duration`
+    seconds as `ontime` (deCONZ's 300 s without it), off is `alert` none. deCONZ never
+    reads a siren back, so `state.alert` is what was last asked; `select` (one second) is
+    shown as off."""
+    tones = str(SIREN_TONES).replace("'", '"')
+    return "siren", {
+        "command_topic": command_topic,
+        "command_template": (
+            '{"alert": "{{ ' + tones + '.get(tone, "lselect") if tone is defined and tone'
+            ' else "lselect" }}"{% if duration is defined and duration %}, "ontime": '
+            "{{ duration | int }}{% endif %}}"
+        ),
+        "command_off_template": '{"alert": "none"}',
+        "state_value_template": (
+            "{{ 'ON' if value_json.state.alert in ['lselect', 'blink'] else 'OFF' }}"
+        ),
+        "available_tones": list(SIREN_TONES),
+        "support_duration": True,
+        "support_volume_set": False,
+    }
+
+
+FAMILY_FIELDS = {
+    "Window covering device": cover_fields,
+    "Door Lock": lock_fields,
+    "Fan": fan_fields,
+    "Warning device": siren_fields,
+}
 
 
 # --- lights: HA's template schema onto deCONZ state keys ---------------------------------
@@ -421,13 +575,16 @@ SENSOR_READINGS: dict[str, tuple[Reading, ...]] = {
         Reading("consumption", "Energy", "energy", "Wh", state_class="total_increasing"),
     ),
     "ZHABattery": (Reading("battery", "Battery", "battery", "%"),),
-    "ZHAThermostat": (
-        Reading("temperature", "Temperature", "temperature", "°C", 100),
-        Reading("valve", "Valve", None, "%"),
-    ),
     "ZHAParticulateMatter": (Reading("measured_value", "PM2.5", "pm25", "µg/m³"),),
     "ZHAMoisture": (Reading("moisture", "Soil moisture", "moisture", "%", 100),),
+    "ZHACarbonDioxide": (Reading("measured_value", "Carbon dioxide", "carbon_dioxide", "ppm"),),
+    "ZHAAirQuality": (Reading("airqualityppb", "VOC", "volatile_organic_compounds_parts", "ppb"),),
+    "ZHAThermostat": (Reading("valve", "Valve", None, "%"),),  # beside its climate entity
 }
+
+# Sensor types whose uniqueid names another entity (the thermostat's climate): their
+# readings get their key in their object id.
+OWN_ENTITY_TYPES = frozenset({"ZHAThermostat"})
 
 SENSOR_FLAGS: dict[str, tuple[Flag, ...]] = {
     "ZHAPresence": (Flag("presence", "Occupancy", "occupancy"),),
@@ -452,24 +609,34 @@ def _get(path: str, scale: int = 1) -> str:
     return f"{{{{ {value} if {path} is not none else none }}}}"
 
 
-def _sensor_configs(node: Node, rid: str, sensor: Mapping[str, Any]) -> dict[str, dict]:
+def _sensor_configs(
+    node: Node, rid: str, sensor: Mapping[str, Any], device_name: str | None
+) -> dict[str, dict]:
     stype = sensor.get("type", "")
     state = sensor.get("state") or {}
     config_obj = sensor.get("config") or {}
     uid = uid_slug(sensor)
     state_topic = f"{node.base}/sensors/{rid}"
-    device = resource_device(node, sensor)
+    device = resource_device(node, sensor, device_name)
     configs: dict[str, dict] = {}
 
-    def add(component: str, object_id: str, **fields: Any) -> None:
+    def add(
+        component: str, object_id: str, state_field: str | None = "state_topic", **fields: Any
+    ) -> None:
         configs[_topic(node, component, object_id)] = _entity(
             node,
             device,
             f"{UNIQUE_PREFIX}_{object_id}",
             state_topic,
             "config.reachable",
+            state_field,
             **fields,
         )
+
+    if stype == "ZHAThermostat":
+        add("climate", uid, None, **climate_fields(sensor, state_topic))
+    elif stype == "ZHADoorLock":
+        lock_state_sensor(add, uid, state)
 
     readings = SENSOR_READINGS.get(stype, ())
     for r in readings:
@@ -486,7 +653,8 @@ def _sensor_configs(node: Node, rid: str, sensor: Mapping[str, Any]) -> dict[str
             fields["unit_of_measurement"] = r.unit
         if r.key == "battery":
             fields["entity_category"] = "diagnostic"
-        object_id = uid if len(readings) == 1 else f"{uid}_{r.key}"
+        alone = len(readings) == 1 and stype not in OWN_ENTITY_TYPES
+        object_id = uid if alone else f"{uid}_{r.key}"
         add("sensor", object_id, **fields)
 
     flags = SENSOR_FLAGS.get(stype, ())
@@ -524,6 +692,85 @@ def _sensor_configs(node: Node, rid: str, sensor: Mapping[str, Any]) -> dict[str
     return configs
 
 
+# --- thermostats and the door lock's sensor ----------------------------------------------
+
+# deCONZ `config.mode` → HA's HVAC mode (those HA has no name for are the nearest).
+HVAC_MODES: dict[str, str] = {
+    "off": "off",
+    "auto": "auto",
+    "heat": "heat",
+    "cool": "cool",
+    "emergency heating": "heat",
+    "precooling": "cool",
+    "fan only": "fan_only",
+    "dry": "dry",
+    "sleep": "off",
+}
+SETPOINT_RANGE = (5, 32)  # °C: the heatsetpoint the config planner takes, 500-3200
+
+
+def climate_fields(sensor: Mapping[str, Any], state_topic: str) -> dict[str, Any]:
+    """A `ZHAThermostat` as an HA climate entity: current temperature from `state`, the
+    target from `config.heatsetpoint` (both 0.01 °C), the mode from `config.mode`; every
+    command is a `PUT /sensors/<id>/config` body, to `<base>/sensors/<id>/config/set`."""
+    config = sensor.get("config") or {}
+    command_topic = f"{state_topic}/config/set"
+    modes = ["off", "heat", "auto"] + (["cool"] if "coolsetpoint" in config else [])
+    mode = "value_json.config.mode"
+    mapping = str(HVAC_MODES)
+    return {
+        "name": None,
+        "current_temperature_topic": state_topic,
+        "current_temperature_template": _get("value_json.state.temperature", 100),
+        "temperature_state_topic": state_topic,
+        "temperature_state_template": _get("value_json.config.heatsetpoint", 100),
+        "temperature_command_topic": command_topic,
+        "temperature_command_template": '{"heatsetpoint": {{ (value * 100) | round | int }}}',
+        "mode_state_topic": state_topic,
+        "mode_state_template": f"{{{{ {mapping}.get({mode}, 'None') }}}}",
+        "mode_command_topic": command_topic,
+        "mode_command_template": '{"mode": "{{ value }}"}',
+        "modes": modes,
+        "action_topic": state_topic,
+        "action_template": (
+            f"{{{{ 'off' if {mode} == 'off' else"
+            " ('heating' if value_json.state.on else 'idle') }}"
+        ),
+        "min_temp": SETPOINT_RANGE[0],
+        "max_temp": SETPOINT_RANGE[1],
+        "temp_step": 0.5,
+        "precision": 0.1,
+        "temperature_unit": "C",
+    }
+
+
+LOCK_STATES = ["locked", "unlocked", "not fully locked", "undefined"]
+
+
+def lock_state_sensor(add: Any, uid: str, state: Mapping[str, Any]) -> None:
+    """A `ZHADoorLock`: its lock is the `Door Lock` light's HA lock, so the sensor adds
+    what only it knows, `lockstate` (a jammed bolt is "not fully locked") and the door."""
+    add(
+        "sensor",
+        uid,
+        name="Lock state",
+        device_class="enum",
+        options=LOCK_STATES,
+        value_template=_get("value_json.state.lockstate"),
+    )
+    if "open" in state:
+        path = "value_json.state.open"
+        add(
+            "binary_sensor",
+            f"{uid}_door",
+            name="Door",
+            device_class="door",
+            payload_on="ON",
+            payload_off="OFF",
+            value_template=f"{{{{ none if {path} is none else ('ON' if {path} else 'OFF') }}}}",
+        )
+
+
 # --- remotes: device triggers ------------------------------------------------------------
 
 # deCONZ buttonevent = button * 1000 + action; HA's known trigger types per action.
@@ -540,7 +787,11 @@ BUTTON_ACTIONS: dict[int, str] = {
 
 
 def trigger_config(
-    node: Node, rid: str, resource: Mapping[str, Any], buttonevent: int
+    node: Node,
+    rid: str,
+    resource: Mapping[str, Any],
+    buttonevent: int,
+    device_name: str | None = None,
 ) -> tuple[str, dict]:
     """The `device_automation` config of one button event of a remote, fired from the
     bridge's (not retained) `<base>/sensors/<id>/event` messages."""
@@ -558,7 +809,11 @@ def trigger_config(
             "{{ value_json.buttonevent if value_json.buttonevent is defined"
             " else value_json.state.buttonevent }}"
         ),
-        "device": resource_device(node, resource) if ieee_of(resource) else gateway_device(node),
+        "device": (
+            resource_device(node, resource, device_name)
+            if ieee_of(resource)
+            else gateway_device(node)
+        ),
         "origin": origin(node),
     }
     return _topic(node, "device_automation", object_id), payload

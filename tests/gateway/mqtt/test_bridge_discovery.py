@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 
 from gateway.app.version import version
-from gateway.mqtt.discovery import Node, bridge_configs, resource_configs, trigger_config
+from gateway.mqtt.discovery import (
+    Node,
+    bridge_configs,
+    device_name,
+    ieee_of,
+    resource_configs,
+    trigger_config,
+)
 from tests.brokers import MqttWatcher, retained
 from tests.gateway.conftest import until
 
@@ -26,9 +33,15 @@ def node_of(running) -> Node:
 async def every_config(gw) -> dict[str, dict]:
     node = node_of(gw)
     wanted = dict(bridge_configs(node))
-    for kind in ("lights", "sensors", "groups"):
-        for rid, resource in (await gw.get(f"/{kind}")).items():
-            wanted.update(resource_configs(node, kind, rid, resource))
+    everything = {kind: await gw.get(f"/{kind}") for kind in ("lights", "sensors", "groups")}
+    by_device: dict[str | None, list[tuple[str, str, str]]] = {}
+    for kind in ("lights", "sensors"):
+        for rid, resource in everything[kind].items():
+            by_device.setdefault(ieee_of(resource), []).append((kind, rid, resource["name"]))
+    for kind, resources in everything.items():
+        for rid, resource in resources.items():
+            name = device_name(by_device.get(ieee_of(resource), ()))
+            wanted.update(resource_configs(node, kind, rid, resource, name))
     # the all-lights group is published too, as GET /groups/0 shows it (not listed in /groups)
     wanted.update(resource_configs(node, "groups", "0", await gw.get("/groups/0")))
     return wanted
