@@ -224,7 +224,7 @@ async def test_events_match_the_filter_in_order_and_legacy_is_unchanged(gw: Runn
 
 async def test_notifyall_per_subscription(gw: Running):
     lid, light = await gw.find(
-        "lights", lambda li: "bri" in li["state"] and li["state"]["reachable"]
+        "lights", lambda li: li["type"].endswith("light") and li["state"]["reachable"]
     )
     client = await V1.open(gw)
     flt = {"id": [lid], "r": ["lights"], "parts": ["state"]}
@@ -242,7 +242,7 @@ async def test_notifyall_per_subscription(gw: Running):
 
 async def test_notifyall_per_subscription_with_the_gateway_set_to_changed_only(gw: Running):
     lid, light = await gw.find(
-        "lights", lambda li: "bri" in li["state"] and li["state"]["reachable"]
+        "lights", lambda li: li["type"].endswith("light") and li["state"]["reachable"]
     )
     assert (await gw.put("/config", {"websocketnotifyall": False})).status_code == 200
     try:
