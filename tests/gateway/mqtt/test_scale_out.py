@@ -52,7 +52,7 @@ def node_of(running: Running) -> Node:
 
 async def light_to_switch(gw: Running) -> tuple[str, bool]:
     """A light id and the `on` it does not have now."""
-    rid, light = await gw.find("lights", lambda item: "on" in item["state"])
+    rid, light = await gw.find("lights", lambda item: item["type"].endswith("light"))
     return rid, not light["state"]["on"]
 
 
