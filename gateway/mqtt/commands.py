@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 from gateway.api.errors import ApiError, parse_json_body
 from gateway.app.requests import Reply, Request
@@ -50,7 +51,9 @@ def from_request(payload: bytes, api_key: str) -> Inbound:
         return _refused(transaction, ApiError.invalid_value("/", "path", shown))
     body = parsed.get("body")
     raw = b"" if body is None else json.dumps(body).encode()
-    return Inbound(Request(method.upper(), api_key, path, raw), transaction)
+    path, _, query = path.partition("?")  # as in a REST URL: /sensors/5/history?keys=…
+    pairs = tuple(parse_qsl(query, keep_blank_values=True))
+    return Inbound(Request(method.upper(), api_key, path, raw, query=pairs), transaction)
 
 
 def _refused(transaction: Any, error: ApiError) -> Inbound:

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from gateway.app.bus import EventBus
+from gateway.history.query import query_pairs
 
 from . import frames
 from .filters import SNAPSHOT_RESOURCES, Filter, FilterError
@@ -30,7 +31,6 @@ REQUEST_RATE = 50.0
 """Client messages per second, on average and as the largest burst."""
 
 METHODS = ("GET", "PUT", "POST", "DELETE")
-HISTORY_AGGREGATES = ("none", "avg", "min", "max", "count")
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,24 +343,11 @@ class Session:
         parts = path.strip("/").split("/") if isinstance(path, str) else []
         if len(parts) != 3 or parts[0] != "sensors" or parts[2] != "state":
             raise Refused("bad_request", "path is /sensors/<id>/state")
-        keys = message.get("keys")
-        if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
-            raise Refused("bad_request", "keys is a list of state keys")
-        query = [("keys", ",".join(keys))]
-        for name in ("start", "end", "interval", "limit"):
-            value = message.get(name)
-            if value is None:
-                continue
-            if isinstance(value, bool) or not isinstance(value, int | str):
-                raise Refused("bad_request", f"{name} is a number (ms) or an ISO time")
-            query.append((name, str(value)))
-        agg = message.get("agg")
-        if agg is not None:
-            if agg not in HISTORY_AGGREGATES:
-                raise Refused("bad_request", f"agg is one of {', '.join(HISTORY_AGGREGATES)}")
-            query.append(("agg", agg))
+        # the other fields are REST's parameters, checked (defaults, errors) by its handler
+        fields = {k: v for k, v in message.items() if k not in ("id", "type", "path")}
+        query = query_pairs(fields)
         path = f"/sensors/{parts[1]}/history"
-        return [Call(msg_id, "GET", path, query=tuple(query), history=True)]
+        return [Call(msg_id, "GET", path, query=query, history=True)]
 
 
 _HANDLERS: dict[str, Callable[[Session, int, dict[str, Any]], list[Output]]] = {

@@ -121,6 +121,23 @@ async def test_bridge_request_does_what_rest_does_and_echoes_the_transaction(gw,
     assert (await gw.get(f"/groups/{gid}"))["name"] == "Made by MQTT"
 
 
+async def test_bridge_request_takes_a_query_string_as_rest_does(gw, responses):
+    """`path` is what follows /api/<key> in a URL, a query string included: a sensor's
+    history, its parameters and their errors answer as REST answers them."""
+    sid, _ = await gw.find("sensors", lambda s: s["type"] == "ZHATemperature")
+    request = f"{root(gw)}/bridge/request"
+    for n, query in enumerate(("keys=temperature&limit=2", "limit=abc"), start=1):
+        path = f"/sensors/{sid}/history?{query}"
+        answer = await command(
+            responses,
+            request,
+            {"method": "GET", "path": path, "transaction": f"h{n}"},
+            lambda a, n=n: a["transaction"] == f"h{n}",
+        )
+        rest = await gw.http.get(f"/api/{gw.key}{path}")
+        assert (answer["status"], answer["body"]) == (rest.status_code, rest.json()), query
+
+
 MALFORMED_REQUESTS = [
     (b"{not json", None),
     (b"[1, 2]", None),

@@ -534,6 +534,31 @@ async def test_history_over_v1_is_the_rest_answer(gw: Running):
     await client.close()
 
 
+async def test_history_over_v1_takes_the_rest_defaults_and_errors(gw: Running):
+    """docs/history.md: the message's fields are REST's parameters, so a query without
+    `keys` answers every key, and a bad or unknown field gets REST's own error words."""
+    [(sid, uid), *_] = await temperature_sensors(gw)
+    report(gw, uid, 2346)
+    client = await V1.open(gw)
+    answer = await client.call("history", path=f"/sensors/{sid}/state")
+    rest = await gw.http.get(f"/api/{gw.key}/sensors/{sid}/history")
+    assert answer["success"] is True and answer["result"] == rest.json()
+    assert any(value == 2346 for _, value in answer["result"]["points"]["temperature"])
+    for fields, query in (
+        ({"limit": True}, "limit=true"),
+        ({"interval": 0.5}, "interval=0.5"),
+        ({"bogus": 1}, "bogus=1"),
+    ):
+        bad = await client.call("history", path=f"/sensors/{sid}/state", **fields)
+        rest = await gw.http.get(f"/api/{gw.key}/sensors/{sid}/history?{query}")
+        assert rest.status_code == 400
+        assert bad["success"] is False and bad["error"] == {
+            "code": "bad_request",
+            "message": rest.json()[0]["error"]["description"],
+        }, fields
+    await client.close()
+
+
 async def test_command_update_tells_whether_the_device_got_it(gw: Running):
     lid, light = await gw.find("lights", lambda li: li["type"] == "Dimmable light")
     device = next(d for d in gw.daemon.demo.devices if str(d.ieee) in light["uniqueid"])

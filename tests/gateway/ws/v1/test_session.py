@@ -383,9 +383,9 @@ def test_history_maps_onto_the_rest_query(gateway: Gateway):
             ("keys", "temperature,humidity"),
             ("start", "1000"),
             ("end", "2026-12-01T00:00:00Z"),
+            ("agg", "avg"),
             ("interval", "60000"),
             ("limit", "100"),
-            ("agg", "avg"),
         ),
         history=True,
     )
@@ -410,10 +410,13 @@ def test_history_maps_onto_the_rest_query(gateway: Gateway):
     for i, bad in enumerate(
         (
             {"path": "/lights/1/state", "keys": ["on"]},
-            {"path": "/sensors/5/state"},
-            {"path": "/sensors/5/state", "keys": ["t"], "agg": "median"},
+            {"path": "/sensors/5"},
+            {"keys": ["t"]},
         ),
         start=10,
     ):
         [answer] = wire.send({"id": i, "type": "history", **bad})
         assert answer["error"]["code"] == "bad_request", bad
+    # every other field is a REST parameter, left to its handler (no keys: every key)
+    [call] = wire.send({"id": 20, "type": "history", "path": "/sensors/5/state"})
+    assert call == Call(20, "GET", "/sensors/5/history", query=(), history=True)
