@@ -5,6 +5,10 @@ A `/set` topic is the PUT its REST path names, its payload the body as received;
 do. Either way the dispatcher answers exactly as it answers REST, and the answer goes to
 `bridge/response` as `{"transaction", "status", "body"}` (plus the `topic` of a `/set`).
 What cannot even be read as a request is answered with deCONZ's own error, here.
+
+`bridge/response` is one topic that every subscriber reads, so answers carry no secret of
+the gateway: a whitelist shows only the bridge's own key (as a read key sees it), and the
+network backup (the network key) is refused, error 1; `zigbridge backup` and REST have it.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from gateway.app.requests import Reply, Request
 from gateway.core.resources import deconz_json
 
 METHODS = ("GET", "PUT", "POST", "DELETE")
+SECRET_PATHS = frozenset({"/config/zigbee/backup"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +58,10 @@ def from_request(payload: bytes, api_key: str) -> Inbound:
     raw = b"" if body is None else json.dumps(body).encode()
     path, _, query = path.partition("?")  # as in a REST URL: /sensors/5/history?keys=…
     pairs = tuple(parse_qsl(query, keep_blank_values=True))
-    return Inbound(Request(method.upper(), api_key, path, raw, query=pairs), transaction)
+    request = Request(method.upper(), api_key, path, raw, query=pairs)
+    if request.address in SECRET_PATHS:
+        return _refused(transaction, ApiError.unauthorized(request.address))
+    return Inbound(request, transaction)
 
 
 def _refused(transaction: Any, error: ApiError) -> Inbound:
@@ -61,11 +69,21 @@ def _refused(transaction: Any, error: ApiError) -> Inbound:
 
 
 def answer(inbound: Inbound, reply: Reply) -> str:
-    out: dict[str, Any] = {
-        "transaction": inbound.transaction,
-        "status": reply.status,
-        "body": reply.body,
-    }
+    body = reply.body
+    if inbound.request is not None:
+        body = _own_key_only(body, inbound.request.api_key)
+    out: dict[str, Any] = {"transaction": inbound.transaction, "status": reply.status, "body": body}
     if inbound.topic is not None:
         out["topic"] = inbound.topic
     return deconz_json(out)
+
+
+def _own_key_only(body: Any, key: str | None) -> Any:
+    """`GET /config` and `GET /` with the whitelist cut to the bridge's own entry."""
+    if not isinstance(body, dict):
+        return body
+    if isinstance(body.get("whitelist"), dict):
+        body = {**body, "whitelist": {k: v for k, v in body["whitelist"].items() if k == key}}
+    if isinstance(body.get("config"), dict):
+        body = {**body, "config": _own_key_only(body["config"], key)}
+    return body

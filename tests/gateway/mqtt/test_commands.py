@@ -192,3 +192,33 @@ async def test_commands_use_the_bridges_own_key(gw):
     whitelist = (await gw.get("/config"))["whitelist"]
     mine = [v for v in whitelist.values() if v["name"] == "zigbridge#mqtt"]
     assert len(mine) == 1 and mine[0]["scope"] == "control"  # commands write
+
+
+async def test_answers_carry_no_other_key_and_no_network_key(gw, responses):
+    """Everyone subscribed to bridge/response reads every answer: no whitelist entry but
+    the bridge's own, and no network backup (REST and `zigbridge backup` keep it)."""
+    request = f"{root(gw)}/bridge/request"
+    ours = {
+        k
+        for k, v in (await gw.get("/config"))["whitelist"].items()
+        if v["name"] == "zigbridge#mqtt"
+    }
+    assert gw.key not in ours
+    for n, path in enumerate(("/config", "/")):
+        answer = await command(
+            responses,
+            request,
+            {"method": "GET", "path": path, "transaction": f"w{n}"},
+            lambda a, n=n: a["transaction"] == f"w{n}",
+        )
+        body = answer["body"] if path == "/config" else answer["body"]["config"]
+        assert answer["status"] == 200 and set(body["whitelist"]) == ours, path
+    answer = await command(
+        responses,
+        request,
+        {"method": "GET", "path": "/config/zigbee/backup", "transaction": "b"},
+        lambda a: a["transaction"] == "b",
+    )
+    assert answer["status"] == 403
+    assert answer["body"][0]["error"]["type"] == 1
+    assert "network_key" not in json.dumps(answer)
