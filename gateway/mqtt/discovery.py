@@ -427,6 +427,12 @@ SENSOR_READINGS: dict[str, tuple[Reading, ...]] = {
     ),
     "ZHAParticulateMatter": (Reading("measured_value", "PM2.5", "pm25", "µg/m³"),),
     "ZHAMoisture": (Reading("moisture", "Soil moisture", "moisture", "%", 100),),
+    "ZHAAirQuality": (
+        Reading("airquality_co2_density", "CO2", "carbon_dioxide", "ppm"),
+        Reading(
+            "airquality_formaldehyde_density", "Formaldehyde", "volatile_organic_compounds", "µg/m³"
+        ),
+    ),
 }
 
 SENSOR_FLAGS: dict[str, tuple[Flag, ...]] = {

@@ -75,6 +75,7 @@ UNITS = {
     "temperature": {"°C"}, "humidity": {"%"}, "pressure": {"hPa"}, "illuminance": {"lx"},
     "power": {"W"}, "voltage": {"V"}, "current": {"mA", "A"}, "energy": {"Wh", "kWh"},
     "battery": {"%"}, "duration": {"s"}, "pm25": {"µg/m³"}, "moisture": {"%"},
+    "carbon_dioxide": {"ppm"}, "volatile_organic_compounds": {"µg/m³"},
 }  # fmt: skip
 BINARY_CLASSES = {
     "occupancy", "opening", "moisture", "smoke", "vibration", "safety", "carbon_monoxide",
@@ -342,6 +343,12 @@ def test_climate_readings_in_ha_units(home):
         ("ZHAThermostat", {"temperature": 2050, "valve": 30, "on": True}, {"temperature": "20.5"}),
         ("ZHAParticulateMatter", {"measured_value": 13}, {"pm25": "13"}),
         ("ZHAMoisture", {"moisture": 4230}, {"moisture": "42.3"}),
+        ("ZHAAirQuality", {"airquality_co2_density": 620}, {"carbon_dioxide": "620"}),
+        (
+            "ZHAAirQuality",
+            {"airquality_co2_density": 620, "airquality_formaldehyde_density": 49},
+            {"carbon_dioxide": "620", "volatile_organic_compounds": "49"},
+        ),
     ],
 )
 def test_thermostat_pm25_and_soil_moisture_readings(home, rtype, state, expected):
@@ -355,6 +362,8 @@ def test_thermostat_pm25_and_soil_moisture_readings(home, rtype, state, expected
         assert render_value(readings[device_class]["value_template"], resource) == value
     if rtype == "ZHAThermostat":
         assert render_value(readings[None]["value_template"], resource) == "30"
+    if rtype == "ZHAAirQuality":  # an entity per key the sensor has, no more
+        assert set(readings) - {"battery"} == set(expected)  # battery: the borrowed config
 
 
 def test_battery_is_one_diagnostic_sensor_per_device(home):
