@@ -26,8 +26,8 @@ def node_of(running) -> Node:
 async def every_config(gw) -> dict[str, dict]:
     node = node_of(gw)
     wanted = dict(bridge_configs(node))
-    for kind in ("lights", "sensors", "groups"):
-        for rid, resource in (await gw.get(f"/{kind}")).items():
+    for kind in ("lights", "sensors", "groups"):  # in id order, as the bridge publishes them
+        for rid, resource in sorted((await gw.get(f"/{kind}")).items(), key=lambda i: int(i[0])):
             wanted.update(resource_configs(node, kind, rid, resource))
     # the all-lights group is published too, as GET /groups/0 shows it (not listed in /groups)
     wanted.update(resource_configs(node, "groups", "0", await gw.get("/groups/0")))
