@@ -30,7 +30,9 @@ PRESSURE = 0x0403
 HUMIDITY = 0x0405
 OCCUPANCY = 0x0406
 SOIL_MOISTURE = 0x0408
+CO2 = 0x040D
 PM25 = 0x042A
+FORMALDEHYDE = 0x042B
 IAS_ZONE = 0x0500
 IAS_WD = 0x0502
 METERING = 0x0702
@@ -47,7 +49,7 @@ class Report:
     attribute: str
     min_interval: int
     max_interval: int
-    change: int
+    change: float  # a concentration's is a fraction of one (CO2: 1e-5 = 10 ppm)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +142,8 @@ SETUP: dict[int, ClusterSetup] = {
     THERMOSTAT_UI: ClusterSetup(reports=(Report("keypad_lockout", 0, 3600, 1),)),
     SOIL_MOISTURE: ClusterSetup(reports=(Report("measured_value", 10, 3600, 100),)),
     PM25: ClusterSetup(reports=(Report("measured_value", 10, 3600, 1),)),
+    CO2: ClusterSetup(reports=(Report("measured_value", 10, 3600, 1e-5),)),
+    FORMALDEHYDE: ClusterSetup(reports=(Report("measured_value", 10, 3600, 1e-8),)),
     METERING: ClusterSetup(
         static=("multiplier", "divisor", "unit_of_measure"),
         reports=(

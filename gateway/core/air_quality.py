@@ -6,9 +6,11 @@
 - Soil moisture (0x0408) → `ZHAMoisture`: `state.moisture` in 0.01 % (MeasuredValue as
   is, like humidity) plus `config.offset`, clamped to 0..10000.
 
-CO2 (0x040D) and formaldehyde (0x042B) are left out on purpose: deCONZ shows them as
-`ZHACarbonDioxide` / `ZHAFormaldehyde`, which pydeconz 115 does not know (Home Assistant
-would log them as unsupported device types).
+- CO2 (0x040D) and formaldehyde (0x042B) → one `ZHAAirQuality` per endpoint carrying
+  `state.airquality_co2_density` (ppm) and/or `state.airquality_formaldehyde_density`
+  (µg/m³), the keys pydeconz 115 reads (deCONZ's own `ZHACarbonDioxide` /
+  `ZHAFormaldehyde` types are unknown to it). ZCL sends both as a fraction of one; no
+  `airquality` word or `airqualityppb` is published, as there is no VOC reading.
 """
 
 from __future__ import annotations
@@ -24,6 +26,30 @@ from .sensors import Changes, Reader, SensorSpec
 
 PM25_MAX = 999
 MOISTURE_MAX = 10000
+# Formaldehyde: a volume fraction → µg/m³ at 25 °C and 1 atm (molar volume 24.45 L/mol)
+CH2O_MOLAR_MASS = 30.026  # g/mol
+MOLAR_VOLUME = 24.45  # L/mol
+
+
+def _fraction(read: Reader, cluster: int) -> float | None:
+    """A concentration cluster's MeasuredValue (fraction of one); NaN or < 0 is no reading."""
+    raw = read(cluster, zcl.ATTR_MEASURED_VALUE)
+    if raw is None or not math.isfinite(float(raw)) or float(raw) < 0:
+        return None
+    return float(raw)
+
+
+def _co2(_sensor: Sensor, read: Reader) -> Changes | None:
+    if (fraction := _fraction(read, zcl.CO2)) is None:
+        return None
+    return {"state": {"airquality_co2_density": round(fraction * 1e6)}}
+
+
+def _formaldehyde(_sensor: Sensor, read: Reader) -> Changes | None:
+    if (fraction := _fraction(read, zcl.FORMALDEHYDE)) is None:
+        return None
+    density = fraction * 1e9 * CH2O_MOLAR_MASS / MOLAR_VOLUME  # ppb * g/mol / (L/mol)
+    return {"state": {"airquality_formaldehyde_density": round(density)}}
 
 
 def _pm25(_sensor: Sensor, read: Reader) -> Changes | None:
@@ -64,8 +90,34 @@ MOISTURE = SensorSpec(
     {zcl.ATTR_MEASURED_VALUE: _moisture},
 )
 
-SPECS = {s.cluster: s for s in (PARTICULATE_MATTER, MOISTURE)}
+_CO2_STATE = {"airquality_co2_density": None}
+_CH2O_STATE = {"airquality_formaldehyde_density": None}
+CO2_AIR_QUALITY = SensorSpec(
+    "ZHAAirQuality", zcl.CO2, _CO2_STATE, attributes={zcl.ATTR_MEASURED_VALUE: _co2}
+)
+FORMALDEHYDE_AIR_QUALITY = SensorSpec(
+    "ZHAAirQuality",
+    zcl.FORMALDEHYDE,
+    _CH2O_STATE,
+    attributes={zcl.ATTR_MEASURED_VALUE: _formaldehyde},
+)
+CO2_AND_FORMALDEHYDE = SensorSpec(
+    "ZHAAirQuality",
+    zcl.CO2,
+    {**_CO2_STATE, **_CH2O_STATE},
+    attributes={zcl.ATTR_MEASURED_VALUE: _co2},
+    other={zcl.FORMALDEHYDE: {zcl.ATTR_MEASURED_VALUE: _formaldehyde}},
+)
+
+SPECS = {s.cluster: s for s in (PARTICULATE_MATTER, MOISTURE, CO2_AIR_QUALITY)}
+SPECS[zcl.FORMALDEHYDE] = FORMALDEHYDE_AIR_QUALITY
 
 
-def spec_for(_ep: EndpointInfo, cluster: int) -> SensorSpec | None:
+def spec_for(ep: EndpointInfo, cluster: int) -> SensorSpec | None:
+    """CO2 and formaldehyde on one endpoint share one sensor, named after the CO2 cluster."""
+    if zcl.CO2 in ep.in_clusters and zcl.FORMALDEHYDE in ep.in_clusters:
+        if cluster == zcl.CO2:
+            return CO2_AND_FORMALDEHYDE
+        if cluster == zcl.FORMALDEHYDE:
+            return None
     return SPECS.get(cluster)

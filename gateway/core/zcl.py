@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from radio.clusters import (  # noqa: F401
     BASIC,
+    CO2,
     COLOR,
     ELECTRICAL_MEASUREMENT,
+    FORMALDEHYDE,
     GROUPS,
     HUMIDITY,
     IAS_ZONE,

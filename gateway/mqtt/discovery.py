@@ -578,7 +578,13 @@ SENSOR_READINGS: dict[str, tuple[Reading, ...]] = {
     "ZHAParticulateMatter": (Reading("measured_value", "PM2.5", "pm25", "µg/m³"),),
     "ZHAMoisture": (Reading("moisture", "Soil moisture", "moisture", "%", 100),),
     "ZHACarbonDioxide": (Reading("measured_value", "Carbon dioxide", "carbon_dioxide", "ppm"),),
-    "ZHAAirQuality": (Reading("airqualityppb", "VOC", "volatile_organic_compounds_parts", "ppb"),),
+    "ZHAAirQuality": (
+        Reading("airqualityppb", "VOC", "volatile_organic_compounds_parts", "ppb"),
+        Reading("airquality_co2_density", "CO2", "carbon_dioxide", "ppm"),
+        Reading(
+            "airquality_formaldehyde_density", "Formaldehyde", "volatile_organic_compounds", "µg/m³"
+        ),
+    ),
     "ZHAThermostat": (Reading("valve", "Valve", None, "%"),),  # beside its climate entity
 }
 

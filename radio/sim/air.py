@@ -1,6 +1,7 @@
-"""Simulated air and soil sensors: a PM2.5 monitor and a soil moisture probe.
+"""Simulated air and soil sensors: a PM2.5 monitor, a CO2 monitor and a soil moisture probe.
 
-Values are raw ZCL: PM2.5 as a float in µg/m³, soil moisture in 0.01 %. The demo driver
+Values are raw ZCL: PM2.5 as a float in µg/m³, CO2 as a fraction of one (0.0004 is
+400 ppm), soil moisture in 0.01 %. The demo driver
 makes them drift (`radio.sim.demo`); configured reporting sends changes on its own.
 """
 
@@ -12,7 +13,7 @@ import zigpy.types as t
 from zigpy.profiles import zha
 from zigpy.zcl import Cluster
 from zigpy.zcl.clusters.general import Basic, Identify, Ota, PowerConfiguration
-from zigpy.zcl.clusters.measurement import PM25, SoilMoisture
+from zigpy.zcl.clusters.measurement import PM25, CarbonDioxideConcentration, SoilMoisture
 
 from .catalogue import MANUFACTURER, basic, battery
 from .device import SimDevice
@@ -62,6 +63,29 @@ def pm25_monitor(
     values = {"measured_value": pm25, "min_measured_value": 0.0, "max_measured_value": 999.0}
     return _measuring_device(
         ieee, nwk, name, model, manufacturer, mains=True, measurement=PM25, values=values
+    )
+
+
+def co2_monitor(
+    ieee: t.EUI64 | str,
+    nwk: int,
+    *,
+    name: str | None = None,
+    model: str = "SIM-CO2",
+    manufacturer: str = MANUFACTURER,
+    ppm: float = 620.0,
+) -> SimDevice:
+    """A mains-powered (USB) indoor CO2 monitor, a router; ZCL sends ppm as a fraction."""
+    values = {"measured_value": ppm / 1e6, "min_measured_value": 0.0, "max_measured_value": 0.01}
+    return _measuring_device(
+        ieee,
+        nwk,
+        name,
+        model,
+        manufacturer,
+        mains=True,
+        measurement=CarbonDioxideConcentration,
+        values=values,
     )
 
 

@@ -19,6 +19,7 @@ from zigpy.zcl.clusters.general import PowerConfiguration
 from zigpy.zcl.clusters.homeautomation import ElectricalMeasurement
 from zigpy.zcl.clusters.measurement import (
     PM25,
+    CarbonDioxideConcentration,
     IlluminanceMeasurement,
     OccupancySensing,
     PressureMeasurement,
@@ -48,10 +49,10 @@ def demo_ieee(series: int, index: int) -> str:
 
 
 def demo_home() -> list[SimDevice]:
-    """Nineteen devices: four lights, a plug, four sensors, a remote, a bulb with its maker's
+    """Twenty devices: four lights, a plug, four sensors, a remote, a bulb with its maker's
     own device id (served from its clusters), a gadget with only manufacturer clusters
     (listed as unsupported, as such a device would be), a blind, a door lock, a ceiling
-    fan, a siren, a radiator thermostat, a PM2.5 monitor and a soil probe."""
+    fan, a siren, a radiator thermostat, a PM2.5 monitor, a soil probe and a CO2 monitor."""
     c, f = catalogue, families
     return [
         c.extended_color_light(demo_ieee(0, 1), 0x4A01, name="Living room ceiling"),
@@ -77,6 +78,7 @@ def demo_home() -> list[SimDevice]:
         radiator_thermostat(demo_ieee(0, 31), 0x4A1F, name="Living room radiator"),
         air.pm25_monitor(demo_ieee(0, 32), 0x4A20, name="Bedroom air monitor"),
         air.soil_moisture_sensor(demo_ieee(0, 33), 0x4A21, name="Balcony plant"),
+        air.co2_monitor(demo_ieee(0, 34), 0x4A22, name="Study CO2 monitor"),
     ]
 
 
@@ -155,6 +157,7 @@ class _Measurement:
     low: float
     high: float
     every: int = 1  # report every n rounds
+    digits: int | None = None  # rounding of the ZCL value (None: whole)
 
 
 _MEASUREMENTS = (
@@ -163,6 +166,7 @@ _MEASUREMENTS = (
     _Measurement(PressureMeasurement, 1, 0.3, 950, 1050, every=3),
     _Measurement(PM25, 1, 1.5, 0, 150),
     _Measurement(SoilMoisture, 100, 0.3, 5, 95, every=3),
+    _Measurement(CarbonDioxideConcentration, 1e-6, 25, 400, 2500, every=2, digits=6),
 )
 DIAL_PROBABILITY = 0.02  # per round: someone turns a thermostat's dial
 BATTERY_EVERY = 30  # rounds between battery reports
@@ -200,7 +204,7 @@ class _Activity:
         dev, rng, out = self.device, self.rng, []
         for measurement, drift in self.measurements:
             if self.rounds % measurement.every == 0:
-                value = round(drift.next(rng) * measurement.scale)
+                value = round(drift.next(rng) * measurement.scale, measurement.digits)
                 out += dev.report(None, measurement.cluster, {"measured_value": value})
         if self.lux is not None and rng.random() < 0.3:  # a motion sensor
             occupied = not dev.get(None, OccupancySensing, "occupancy")

@@ -1,4 +1,4 @@
-"""ZHAParticulateMatter (PM2.5, 0x042A) and ZHAMoisture (soil moisture, 0x0408)."""
+"""ZHAParticulateMatter (PM2.5, 0x042A), ZHAMoisture (0x0408), ZHAAirQuality (CO2, CH2O)."""
 
 from __future__ import annotations
 
@@ -67,3 +67,37 @@ def test_soil_moisture_with_offset(store: Store, joined, rx, clock, notify_all):
     stamp = "2024-05-02T08:10:44.512"
     assert message["state"] == {"lastupdated": stamp, "moisture": 9950}
     assert store.handle(rx.report(IEEE, 1, 0x0408, 0x0000, 0xFFFF)) == []
+
+
+def test_co2_and_formaldehyde_make_one_air_quality_sensor(store: Store, joined, rx):
+    cached = {(1, 0x040D, 0x0000): 0.00052, (1, 0x042B, 0x0000): 0.00000004}
+    joined(device((0x040D, 0x042B), cached))
+    assert list(store.sensors) == ["1"]
+    obj = store.sensors["1"].to_json()
+    assert (obj["type"], obj["uniqueid"]) == ("ZHAAirQuality", f"{IEEE}-01-040d")
+    # 0.00052 of the air is 520 ppm; 40 ppb of formaldehyde is 49 µg/m³ at 25 °C
+    assert obj["state"] == {
+        "airquality_co2_density": 520,
+        "airquality_formaldehyde_density": 49,
+        "lastupdated": STAMP,
+    }
+    [message] = store.handle(rx.report(IEEE, 1, 0x040D, 0x0000, 0.000861))
+    assert message["state"]["airquality_co2_density"] == 861
+    [message] = store.handle(rx.report(IEEE, 1, 0x042B, 0x0000, 0.0000001))
+    assert message["state"]["airquality_formaldehyde_density"] == 123
+    assert store.handle(rx.report(IEEE, 1, 0x040D, 0x0000, math.nan)) == []
+    assert store.handle(rx.report(IEEE, 1, 0x042B, 0x0000, -1.0)) == []
+
+
+@pytest.mark.parametrize(
+    ("cluster", "key", "raw", "value"),
+    [
+        (0x040D, "airquality_co2_density", 0.0004, 400),
+        (0x042B, "airquality_formaldehyde_density", 0.00000002, 25),
+    ],
+)
+def test_either_alone_carries_only_its_own_key(store: Store, joined, cluster, key, raw, value):
+    joined(device((cluster,), {(1, cluster, 0x0000): raw}))
+    obj = store.sensors["1"].to_json()
+    assert (obj["type"], obj["uniqueid"]) == ("ZHAAirQuality", f"{IEEE}-01-{cluster:04x}")
+    assert obj["state"] == {key: value, "lastupdated": STAMP}

@@ -38,8 +38,8 @@ async def every_config(gw) -> dict[str, dict]:
     for kind in ("lights", "sensors"):
         for rid, resource in everything[kind].items():
             by_device.setdefault(ieee_of(resource), []).append((kind, rid, resource["name"]))
-    for kind, resources in everything.items():
-        for rid, resource in resources.items():
+    for kind, resources in everything.items():  # in id order, as the bridge publishes them
+        for rid, resource in sorted(resources.items(), key=lambda item: int(item[0])):
             name = device_name(by_device.get(ieee_of(resource), ()))
             wanted.update(resource_configs(node, kind, rid, resource, name))
     # the all-lights group is published too, as GET /groups/0 shows it (not listed in /groups)

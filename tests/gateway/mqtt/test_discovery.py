@@ -166,6 +166,7 @@ UNITS = {
     "power": {"W"}, "voltage": {"V"}, "current": {"mA", "A"}, "energy": {"Wh", "kWh"},
     "battery": {"%"}, "duration": {"s"}, "pm25": {"µg/m³"}, "moisture": {"%"},
     "carbon_dioxide": {"ppm"}, "volatile_organic_compounds_parts": {"ppm", "ppb"},
+    "volatile_organic_compounds": {"µg/m³"},
 }  # fmt: skip
 BINARY_CLASSES = {
     "occupancy", "opening", "moisture", "smoke", "vibration", "safety", "carbon_monoxide",
@@ -435,6 +436,32 @@ def test_climate_readings_in_ha_units(home):
     pressure, pressure_json = configs["pressure"]
     assert pressure_json["state"]["pressure"] is None
     assert render_value(pressure["value_template"], pressure_json) == "None"  # HA: unknown
+
+
+@pytest.mark.parametrize(
+    ("rtype", "state", "expected"),
+    [
+        ("ZHAParticulateMatter", {"measured_value": 13}, {"pm25": "13"}),
+        ("ZHAMoisture", {"moisture": 4230}, {"moisture": "42.3"}),
+        ("ZHAAirQuality", {"airquality_co2_density": 620}, {"carbon_dioxide": "620"}),
+        (
+            "ZHAAirQuality",
+            {"airquality_co2_density": 620, "airquality_formaldehyde_density": 49},
+            {"carbon_dioxide": "620", "volatile_organic_compounds": "49"},
+        ),
+    ],
+)
+def test_measurement_readings(home, rtype, state, expected):
+    rid, sensor = by_type(home, "sensors", "ZHATemperature")
+    resource = {**sensor, "type": rtype, "state": {"lastupdated": "none", **state}}
+    configs = resource_configs(NODE, "sensors", rid, resource)
+    readings = {c.get("device_class"): c for c in configs.values() if "value_template" in c}
+    for topic, config in configs.items():
+        check_schema(topic, config)
+    for device_class, value in expected.items():
+        assert render_value(readings[device_class]["value_template"], resource) == value
+    if rtype == "ZHAAirQuality":  # an entity per key the sensor has, no more
+        assert set(readings) - {"battery"} == set(expected)  # battery: the borrowed config
 
 
 def test_battery_is_one_diagnostic_sensor_per_device(home):

@@ -12,6 +12,7 @@ from pydeconz.models.light.cover import Cover
 from pydeconz.models.light.light import Light
 from pydeconz.models.light.lock import Lock
 from pydeconz.models.light.siren import Siren
+from pydeconz.models.sensor.air_quality import AirQuality
 from pydeconz.models.sensor.consumption import Consumption
 from pydeconz.models.sensor.door_lock import DoorLock
 from pydeconz.models.sensor.humidity import Humidity
@@ -73,6 +74,7 @@ async def test_key_full_state_and_typed_resources(gw: Running, session: DeconzSe
         Temperature: 1,
         Thermostat: 1,
         ParticulateMatter: 1,
+        AirQuality: 1,
         Moisture: 1,
         Humidity: 1,
         Pressure: 1,

@@ -5,12 +5,13 @@ device, and the device's reports (and its own dial) updating pydeconz's objects.
 from __future__ import annotations
 
 from pydeconz import DeconzSession
+from pydeconz.models.sensor.air_quality import AirQuality
 from pydeconz.models.sensor.moisture import Moisture
 from pydeconz.models.sensor.particulate_matter import ParticulateMatter
 from pydeconz.models.sensor.thermostat import Thermostat, ThermostatMode
 from zigpy.zcl.clusters.hvac import Thermostat as ThermostatCluster
 from zigpy.zcl.clusters.hvac import UserInterface
-from zigpy.zcl.clusters.measurement import PM25, SoilMoisture
+from zigpy.zcl.clusters.measurement import PM25, CarbonDioxideConcentration, SoilMoisture
 
 from tests.gateway.conftest import Running, until
 
@@ -89,3 +90,15 @@ async def test_pydeconz_reads_pm25_and_soil_moisture_reports(gw: Running, sessio
     gw.network.emit(gw.sim("SIM-PM1").report(None, PM25, {"measured_value": 41.6}))
     gw.network.emit(gw.sim("SIM-SM1").report(None, SoilMoisture, {"measured_value": 3875}))
     await until(lambda: (pm.measured_value, moisture.moisture) == (42, 3875), what="reports")
+
+
+async def test_pydeconz_reads_the_co2_monitor_as_air_quality(gw: Running, session):
+    sid, air = one(session, AirQuality)
+    assert air.type == "ZHAAirQuality" and air.name == "AirQuality " + sid
+    # its first reading came with `added`: HA makes a CO2 entity only for a key present
+    assert air.air_quality_co2 == 620
+    assert air.air_quality_formaldehyde is None and air.air_quality_ppb is None
+    assert not air.supports_air_quality  # no `airquality` word without a VOC reading
+    sim = gw.sim("SIM-CO2")
+    gw.network.emit(sim.report(None, CarbonDioxideConcentration, {"measured_value": 0.001234}))
+    await until(lambda: air.air_quality_co2 == 1234, what="CO2 report on pydeconz")

@@ -1,4 +1,4 @@
-"""Websocket frames on the wire for the thermostat, PM2.5 and soil moisture sensors, with
+"""Websocket frames on the wire for the thermostat, PM2.5, soil moisture and CO2 sensors, with
 websocketnotifyall true (the whole sub-object) and false (only what changed).
 
 One daemon on the simulated demo home for the module."""
@@ -9,7 +9,7 @@ import pytest
 import pytest_asyncio
 import websockets
 from zigpy.zcl.clusters.hvac import Thermostat
-from zigpy.zcl.clusters.measurement import PM25, SoilMoisture
+from zigpy.zcl.clusters.measurement import PM25, CarbonDioxideConcentration, SoilMoisture
 
 from tests.gateway.conftest import (
     Running,
@@ -114,3 +114,30 @@ async def test_pm25_and_moisture_report_frames(gw: Running, ws: WsClient, everyt
     assert set(frame["state"]) == (
         {"lastupdated", "measured_value"} if everything else {"lastupdated"}
     )
+
+
+@pytest.mark.parametrize("everything", [True, False])
+async def test_co2_air_quality_report_frames(gw: Running, ws: WsClient, everything):
+    sid, air = await gw.find("sensors", lambda s: s["type"] == "ZHAAirQuality")
+    sim = gw.sim("SIM-CO2")
+    await notify_all(gw, everything)
+
+    start = len(ws.events)
+    ppm = air["state"]["airquality_co2_density"] + 150
+    gw.network.emit(sim.report(None, CarbonDioxideConcentration, {"measured_value": ppm / 1e6}))
+    await ws.wait(lambda e: len(frames(ws, start, sid, "state")) == 1)
+    [frame] = frames(ws, start, sid, "state")
+    assert set(frame) == FRAME_KEYS | {"state"} and frame["e"] == "changed"
+    assert frame["uniqueid"] == air["uniqueid"] and air["uniqueid"].endswith("-01-040d")
+    assert frame["state"] == {
+        "airquality_co2_density": ppm,
+        "lastupdated": frame["state"]["lastupdated"],
+    }
+
+    # The same reading again: with notifyall false only lastupdated is pushed
+    start = len(ws.events)
+    gw.network.emit(sim.report(None, CarbonDioxideConcentration, {"measured_value": ppm / 1e6}))
+    await ws.wait(lambda e: len(frames(ws, start, sid, "state")) == 1)
+    [frame] = frames(ws, start, sid, "state")
+    expected = {"lastupdated", "airquality_co2_density"} if everything else {"lastupdated"}
+    assert set(frame["state"]) == expected

@@ -6,10 +6,10 @@ from itertools import pairwise
 
 from sim_helpers import Reports, join, wait_for
 from zigpy.zcl.clusters.hvac import Thermostat, UserInterface
-from zigpy.zcl.clusters.measurement import PM25, SoilMoisture
+from zigpy.zcl.clusters.measurement import PM25, CarbonDioxideConcentration, SoilMoisture
 
-from radio.sim import VirtualRadio, demo_ieee
-from radio.sim.air import pm25_monitor, soil_moisture_sensor
+from radio.sim import DemoDriver, VirtualRadio, demo_ieee
+from radio.sim.air import co2_monitor, pm25_monitor, soil_moisture_sensor
 from radio.sim.thermostat import SimThermostat, radiator_thermostat
 
 
@@ -96,3 +96,26 @@ async def test_air_and_soil_sensors_join_with_their_clusters(app: VirtualRadio):
     assert SoilMoisture.cluster_id in devices[1].endpoints[1].in_clusters
     value = await devices[0].endpoints[1].pm25.read_attributes(["measured_value"])
     assert value[0]["measured_value"] == 8.0
+
+
+async def test_co2_monitor_sends_ppm_as_a_fraction(app: VirtualRadio):
+    [device] = await join(app, co2_monitor(demo_ieee(8, 6), 0x5A5F, ppm=455))
+    assert CarbonDioxideConcentration.cluster_id in device.endpoints[1].in_clusters
+    assert device.node_desc.is_mains_powered
+    cluster = device.endpoints[1].carbon_dioxide_concentration
+    value = await cluster.read_attributes(["measured_value"])
+    assert round(value[0]["measured_value"] * 1e6) == 455
+
+
+async def test_demo_driver_drifts_the_co2_reading_in_ppm(app: VirtualRadio):
+    monitor = co2_monitor(demo_ieee(8, 7), 0x5A60)
+    driver = DemoDriver(app, [monitor], report_interval=0.02, seed=3)
+    await driver.start()
+    try:
+        cluster = app.get_device(monitor.ieee).endpoints[1].carbon_dioxide_concentration
+        reports = Reports(cluster)
+        await wait_for(lambda: len(set(reports.values("measured_value"))) >= 3)
+        ppm = [value * 1e6 for value in reports.values("measured_value")]
+        assert all(400 <= value <= 2500 for value in ppm), ppm
+    finally:
+        await driver.stop()
