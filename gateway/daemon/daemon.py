@@ -146,7 +146,10 @@ class Daemon:
         from gateway.mqtt.bridge import MqttBridge, Pacing
         from gateway.mqtt.config import bridge_config
 
-        config = bridge_config(self.settings.mqtt)
+        try:
+            config = bridge_config(self.settings.mqtt)
+        except ValueError as exc:
+            raise StartupError(f"mqtt: {exc}") from None
         try:
             self.mqtt = MqttBridge(gw, config, Pacing(**self.mqtt_pacing))
         except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError

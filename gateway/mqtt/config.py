@@ -88,9 +88,18 @@ class BridgeConfig:
 
 
 def bridge_config(section: Any) -> BridgeConfig:
-    """From the daemon's `[mqtt]` section (its `url` already checked, and set)."""
+    """From the daemon's `[mqtt]` section (its `url` already checked, and set). TLS files
+    with a plain `mqtt://` url are a mistake said, not a setting silently unused."""
+    broker = parse_url(section.url)
+    if not broker.tls:
+        for option in ("ca_file", "cert_file", "key_file"):
+            if getattr(section, option) is not None:
+                raise ValueError(
+                    f"mqtt.{option} is for an mqtts:// broker; the url is mqtt:// "
+                    f"(use mqtts://{section.url.partition('://')[2]} for TLS)"
+                )
     return BridgeConfig(
-        broker=parse_url(section.url),
+        broker=broker,
         base_topic=section.base_topic,
         gateway_id=section.gateway_id,
         commands=section.commands,

@@ -150,3 +150,16 @@ async def test_unreadable_tls_files_stop_the_start_with_one_line(broker, tmp_pat
             tmp_path / "data", f"mqtts://127.0.0.1:{broker.tls_port}", **{which: missing}
         )
     assert str(missing) in str(info.value) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("which", ["mqtt_ca_file", "mqtt_cert_file", "mqtt_key_file"])
+async def test_tls_files_with_a_plain_url_stop_the_start_with_one_line(broker, tmp_path, which):
+    """A certificate given for an mqtt:// broker would be ignored: the user is told."""
+    from gateway.daemon.preflight import StartupError
+
+    pem = tmp_path / "given.pem"
+    pem.write_text("-")
+    with pytest.raises(StartupError) as info:
+        await bridged_daemon(tmp_path / "data", broker.url, **{which: pem})
+    said = str(info.value)
+    assert which.removeprefix("mqtt_") in said and "mqtts://" in said and "\n" not in said
