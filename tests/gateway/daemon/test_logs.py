@@ -46,7 +46,7 @@ def test_json_lines_from_the_daemon_parse(tmp_path):
     daemon = DaemonProcess(tmp_path / "data", "--sim-quiet", "--log-levels", levels, env=env)
     try:
         daemon.wait_for(READY)
-        daemon.wait_for(" interviewed: ", count=10)
+        daemon.wait_for(" interviewed: ", count=len(demo_home()))  # then count them all
     finally:
         assert daemon.stop() == 0
     records = [json.loads(line) for line in daemon.output.splitlines()]  # every line parses
