@@ -18,6 +18,7 @@ GROUPS = 0x0004
 SCENES = 0x0005
 ON_OFF = 0x0006
 LEVEL = 0x0008
+ANALOG_INPUT = 0x000C
 DOOR_LOCK = 0x0101
 WINDOW_COVERING = 0x0102
 THERMOSTAT = 0x0201
@@ -144,6 +145,9 @@ SETUP: dict[int, ClusterSetup] = {
     PM25: ClusterSetup(reports=(Report("measured_value", 10, 3600, 1),)),
     CO2: ClusterSetup(reports=(Report("measured_value", 10, 3600, 1e-5),)),
     FORMALDEHYDE: ClusterSetup(reports=(Report("measured_value", 10, 3600, 1e-8),)),
+    ANALOG_INPUT: ClusterSetup(
+        static=("engineering_units",), reports=(Report("present_value", 10, 3600, 10),)
+    ),
     METERING: ClusterSetup(
         static=("multiplier", "divisor", "unit_of_measure"),
         reports=(

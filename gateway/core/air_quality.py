@@ -9,26 +9,38 @@
 - CO2 (0x040D) and formaldehyde (0x042B) → one `ZHAAirQuality` per endpoint carrying
   `state.airquality_co2_density` (ppm) and/or `state.airquality_formaldehyde_density`
   (µg/m³), the keys pydeconz 115 reads (deCONZ's own `ZHACarbonDioxide` /
-  `ZHAFormaldehyde` types are unknown to it). ZCL sends both as a fraction of one; no
-  `airquality` word or `airqualityppb` is published, as there is no VOC reading.
+  `ZHAFormaldehyde` types are unknown to it). ZCL sends both as a fraction of one.
+- VOC has no cluster of its own: an Analog Input (0x000C) whose EngineeringUnits (read at
+  join) is 96, parts per billion, gives `state.airqualityppb` and the `airquality` word,
+  in the endpoint's CO2/formaldehyde sensor if it has one, else in a ZHAAirQuality of its own.
 """
 
 from __future__ import annotations
 
 import math
+from functools import cache
 from typing import Any
 
 from radio.events import EndpointInfo
 
 from . import zcl
 from .resources import Sensor
-from .sensors import Changes, Reader, SensorSpec
+from .sensors import Changes, DeviceReader, Reader, SensorSpec, SpecFinder
 
 PM25_MAX = 999
 MOISTURE_MAX = 10000
 # Formaldehyde: a volume fraction → µg/m³ at 25 °C and 1 atm (molar volume 24.45 L/mol)
 CH2O_MOLAR_MASS = 30.026  # g/mol
 MOLAR_VOLUME = 24.45  # L/mol
+UNITS_PPB = 96  # BACnet engineering unit "parts per billion"
+VOC_WORDS = (
+    (65, "excellent"),
+    (220, "good"),
+    (660, "moderate"),
+    (2200, "poor"),
+    (5500, "unhealthy"),
+)
+"""deCONZ's `airquality` word: the first whose upper bound (ppb) the reading does not pass."""
 
 
 def _fraction(read: Reader, cluster: int) -> float | None:
@@ -50,6 +62,18 @@ def _formaldehyde(_sensor: Sensor, read: Reader) -> Changes | None:
         return None
     density = fraction * 1e9 * CH2O_MOLAR_MASS / MOLAR_VOLUME  # ppb * g/mol / (L/mol)
     return {"state": {"airquality_formaldehyde_density": round(density)}}
+
+
+def voc_word(ppb: int) -> str:
+    return next((word for bound, word in VOC_WORDS if ppb <= bound), "out of scale")
+
+
+def _voc(_sensor: Sensor, read: Reader) -> Changes | None:
+    raw = read(zcl.ANALOG_INPUT, zcl.ATTR_PRESENT_VALUE)
+    if raw is None or not math.isfinite(float(raw)) or float(raw) < 0:
+        return None
+    ppb = round(float(raw))
+    return {"state": {"airquality": voc_word(ppb), "airqualityppb": ppb}}
 
 
 def _pm25(_sensor: Sensor, read: Reader) -> Changes | None:
@@ -121,3 +145,42 @@ def spec_for(ep: EndpointInfo, cluster: int) -> SensorSpec | None:
         if cluster == zcl.FORMALDEHYDE:
             return None
     return SPECS.get(cluster)
+
+
+_VOC_STATE = {"airquality": None, "airqualityppb": None}
+_VOC_COMPUTES = {zcl.ATTR_PRESENT_VALUE: _voc}
+VOC_AIR_QUALITY = SensorSpec(
+    "ZHAAirQuality", zcl.ANALOG_INPUT, _VOC_STATE, attributes=_VOC_COMPUTES
+)
+
+
+@cache
+def _plus_voc(spec: SensorSpec) -> SensorSpec:
+    """A CO2/formaldehyde row that also carries VOC (cached: rows stay singletons)."""
+    return SensorSpec(
+        spec.type,
+        spec.cluster,
+        {**spec.state, **_VOC_STATE},
+        attributes=spec.attributes,
+        other={**spec.other, zcl.ANALOG_INPUT: _VOC_COMPUTES},
+    )
+
+
+def with_voc(read: DeviceReader, base: SpecFinder) -> SpecFinder:
+    """`base`, with an endpoint's Analog Input in ppb read as VOC (merged into its
+    CO2/formaldehyde sensor when it has one); any other unit maps nothing."""
+
+    def find(ep: EndpointInfo, cluster: int) -> SensorSpec | None:
+        spec = base(ep, cluster)
+        if zcl.ANALOG_INPUT not in ep.in_clusters:
+            return spec
+        if read(ep.id, zcl.ANALOG_INPUT, zcl.ATTR_ENGINEERING_UNITS) != UNITS_PPB:
+            return spec
+        merged = zcl.CO2 in ep.in_clusters or zcl.FORMALDEHYDE in ep.in_clusters
+        if cluster == zcl.ANALOG_INPUT:
+            return None if merged else VOC_AIR_QUALITY
+        if spec in (CO2_AIR_QUALITY, FORMALDEHYDE_AIR_QUALITY, CO2_AND_FORMALDEHYDE):
+            return _plus_voc(spec)
+        return spec
+
+    return find

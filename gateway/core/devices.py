@@ -282,7 +282,7 @@ class DeviceBook:
             if (found := classify.classify(ep, dev.reader(ep.id)))
         ]
         sensor_plans = sensor_map.plan_sensors(
-            info, bool(light_plans), dev.read, sensor_families.spec_for
+            info, bool(light_plans), dev.read, sensor_families.for_device(dev.read)
         )
         light_ids = self._allocate(
             "lights", [light_uniqueid(info.ieee, ep.id) for ep, _ in light_plans]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from radio.events import EndpointInfo
 
 from . import air_quality, thermostats
-from .sensors import SensorSpec, SpecFinder, measurement_spec
+from .sensors import DeviceReader, SensorSpec, SpecFinder, measurement_spec
 
 FINDERS: tuple[SpecFinder, ...] = (thermostats.spec_for, air_quality.spec_for, measurement_spec)
 
@@ -19,3 +19,8 @@ def spec_for(ep: EndpointInfo, cluster: int) -> SensorSpec | None:
         if (spec := finder(ep, cluster)) is not None:
             return spec
     return None
+
+
+def for_device(read: DeviceReader) -> SpecFinder:
+    """`spec_for` plus the families that need a cached attribute to classify (VOC's unit)."""
+    return air_quality.with_voc(read, spec_for)

@@ -7,6 +7,7 @@ layer's (`radio.clusters`), re-exported here so the tables need one import.
 from __future__ import annotations
 
 from radio.clusters import (  # noqa: F401
+    ANALOG_INPUT,
     BASIC,
     CO2,
     COLOR,
@@ -68,6 +69,10 @@ ATTR_CT_MAX = 0x400C
 ATTR_MEASURED_VALUE = 0x0000
 ATTR_OCCUPANCY = 0x0000
 ATTR_PIR_O_TO_U_DELAY = 0x0010
+
+# Analog Input: PresentValue in the unit EngineeringUnits names (BACnet units)
+ATTR_PRESENT_VALUE = 0x0055
+ATTR_ENGINEERING_UNITS = 0x0075
 
 # IAS zone
 ATTR_ZONE_TYPE = 0x0001

@@ -1,7 +1,8 @@
-"""Simulated air and soil sensors: a PM2.5 monitor, a CO2 monitor and a soil moisture probe.
+"""Simulated air and soil sensors: PM2.5, CO2 and VOC monitors and a soil moisture probe.
 
 Values are raw ZCL: PM2.5 as a float in µg/m³, CO2 as a fraction of one (0.0004 is
-400 ppm), soil moisture in 0.01 %. The demo driver
+400 ppm), VOC as an Analog Input's PresentValue in ppb (EngineeringUnits 96), soil
+moisture in 0.01 %. The demo driver
 makes them drift (`radio.sim.demo`); configured reporting sends changes on its own.
 """
 
@@ -12,7 +13,7 @@ from typing import Any
 import zigpy.types as t
 from zigpy.profiles import zha
 from zigpy.zcl import Cluster
-from zigpy.zcl.clusters.general import Basic, Identify, Ota, PowerConfiguration
+from zigpy.zcl.clusters.general import AnalogInput, Basic, Identify, Ota, PowerConfiguration
 from zigpy.zcl.clusters.measurement import PM25, CarbonDioxideConcentration, SoilMoisture
 
 from .catalogue import MANUFACTURER, basic, battery
@@ -86,6 +87,26 @@ def co2_monitor(
         mains=True,
         measurement=CarbonDioxideConcentration,
         values=values,
+    )
+
+
+UNITS_PPB = 96  # BACnet engineering unit: parts per billion
+
+
+def voc_monitor(
+    ieee: t.EUI64 | str,
+    nwk: int,
+    *,
+    name: str | None = None,
+    model: str = "SIM-VOC",
+    manufacturer: str = MANUFACTURER,
+    ppb: float = 180.0,
+) -> SimDevice:
+    """A mains-powered VOC monitor, a router: no ZCL cluster is meant for VOC, so like
+    real ones it reports on an Analog Input whose unit says parts per billion."""
+    values = {"present_value": ppb, "engineering_units": UNITS_PPB, "description": "VOC"}
+    return _measuring_device(
+        ieee, nwk, name, model, manufacturer, mains=True, measurement=AnalogInput, values=values
     )
 
 

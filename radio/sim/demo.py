@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import zigpy.types as t
 from zigpy.zcl import Cluster
-from zigpy.zcl.clusters.general import PowerConfiguration
+from zigpy.zcl.clusters.general import AnalogInput, PowerConfiguration
 from zigpy.zcl.clusters.homeautomation import ElectricalMeasurement
 from zigpy.zcl.clusters.measurement import (
     PM25,
@@ -79,6 +79,7 @@ def demo_home() -> list[SimDevice]:
         air.pm25_monitor(demo_ieee(0, 32), 0x4A20, name="Bedroom air monitor"),
         air.soil_moisture_sensor(demo_ieee(0, 33), 0x4A21, name="Balcony plant"),
         air.co2_monitor(demo_ieee(0, 34), 0x4A22, name="Study CO2 monitor"),
+        air.voc_monitor(demo_ieee(0, 35), 0x4A23, name="Kitchen VOC monitor"),
     ]
 
 
@@ -158,6 +159,7 @@ class _Measurement:
     high: float
     every: int = 1  # report every n rounds
     digits: int | None = None  # rounding of the ZCL value (None: whole)
+    attribute: str = "measured_value"
 
 
 _MEASUREMENTS = (
@@ -167,6 +169,7 @@ _MEASUREMENTS = (
     _Measurement(PM25, 1, 1.5, 0, 150),
     _Measurement(SoilMoisture, 100, 0.3, 5, 95, every=3),
     _Measurement(CarbonDioxideConcentration, 1e-6, 25, 400, 2500, every=2, digits=6),
+    _Measurement(AnalogInput, 1, 40, 50, 800, every=2, attribute="present_value"),  # VOC ppb
 )
 DIAL_PROBABILITY = 0.02  # per round: someone turns a thermostat's dial
 BATTERY_EVERY = 30  # rounds between battery reports
@@ -185,9 +188,7 @@ class _Activity:
         self.measurements = tuple(
             (
                 m,
-                _Drift(
-                    device.get(None, m.cluster, "measured_value") / m.scale, m.step, m.low, m.high
-                ),
+                _Drift(device.get(None, m.cluster, m.attribute) / m.scale, m.step, m.low, m.high),
             )
             for m in _MEASUREMENTS
             if _has(device, m.cluster)
@@ -205,7 +206,7 @@ class _Activity:
         for measurement, drift in self.measurements:
             if self.rounds % measurement.every == 0:
                 value = round(drift.next(rng) * measurement.scale, measurement.digits)
-                out += dev.report(None, measurement.cluster, {"measured_value": value})
+                out += dev.report(None, measurement.cluster, {measurement.attribute: value})
         if self.lux is not None and rng.random() < 0.3:  # a motion sensor
             occupied = not dev.get(None, OccupancySensing, "occupancy")
             out += dev.report(None, OccupancySensing, {"occupancy": int(occupied)})

@@ -1,4 +1,4 @@
-"""ZHAParticulateMatter (PM2.5, 0x042A), ZHAMoisture (0x0408), ZHAAirQuality (CO2, CH2O)."""
+"""ZHAParticulateMatter (PM2.5), ZHAMoisture (0x0408), ZHAAirQuality (CO2, CH2O, VOC)."""
 
 from __future__ import annotations
 
@@ -101,3 +101,62 @@ def test_either_alone_carries_only_its_own_key(store: Store, joined, cluster, ke
     obj = store.sensors["1"].to_json()
     assert (obj["type"], obj["uniqueid"]) == ("ZHAAirQuality", f"{IEEE}-01-{cluster:04x}")
     assert obj["state"] == {key: value, "lastupdated": STAMP}
+
+
+AI = 0x000C  # Analog Input: PresentValue 0x0055, EngineeringUnits 0x0075 (96 = ppb)
+
+
+@pytest.mark.parametrize(
+    ("ppb", "word"),
+    [
+        (40.4, "excellent"),
+        (65, "excellent"),
+        (66, "good"),
+        (220, "good"),
+        (400, "moderate"),
+        (661, "poor"),
+        (2200, "poor"),
+        (5500, "unhealthy"),
+        (5501, "out of scale"),
+    ],
+)
+def test_analog_input_in_ppb_is_voc(store: Store, joined, rx, ppb, word):
+    joined(device((AI,), {(1, AI, 0x0075): 96, (1, AI, 0x0055): 120.0}))
+    obj = store.sensors["1"].to_json()
+    assert (obj["type"], obj["uniqueid"]) == ("ZHAAirQuality", f"{IEEE}-01-000c")
+    assert obj["state"] == {"airquality": "good", "airqualityppb": 120, "lastupdated": STAMP}
+    [message] = store.handle(rx.report(IEEE, 1, AI, 0x0055, float(ppb)))
+    assert message["state"] == {
+        "airquality": word,
+        "airqualityppb": round(ppb),
+        "lastupdated": STAMP,
+    }
+    assert store.handle(rx.report(IEEE, 1, AI, 0x0055, math.nan)) == []
+
+
+@pytest.mark.parametrize("cached", [{(1, AI, 0x0075): 62}, {}])  # °C, or not read yet
+def test_analog_input_in_another_unit_maps_nothing(store: Store, joined, cached):
+    joined(device((AI,), {**cached, (1, AI, 0x0055): 21.5}))
+    assert list(store.sensors) == []
+
+
+@pytest.mark.parametrize(
+    ("clusters", "suffix", "others"),
+    [
+        ((0x040D, 0x042B), "040d", {"airquality_co2_density", "airquality_formaldehyde_density"}),
+        ((0x040D,), "040d", {"airquality_co2_density"}),
+        ((0x042B,), "042b", {"airquality_formaldehyde_density"}),
+    ],
+)
+def test_voc_joins_the_co2_or_formaldehyde_sensor(
+    store: Store, joined, rx, clusters, suffix, others
+):
+    joined(device((*clusters, AI), {(1, AI, 0x0075): 96, (1, AI, 0x0055): 700}))
+    assert list(store.sensors) == ["1"]
+    obj = store.sensors["1"].to_json()
+    assert (obj["type"], obj["uniqueid"]) == ("ZHAAirQuality", f"{IEEE}-01-{suffix}")
+    assert obj["state"]["airqualityppb"] == 700
+    assert obj["state"]["airquality"] == "poor"
+    assert set(obj["state"]) == {"airquality", "airqualityppb", "lastupdated", *others}
+    [message] = store.handle(rx.report(IEEE, 1, AI, 0x0055, 30))
+    assert message["state"]["airquality"] == "excellent"

@@ -74,7 +74,7 @@ async def test_key_full_state_and_typed_resources(gw: Running, session: DeconzSe
         Temperature: 1,
         Thermostat: 1,
         ParticulateMatter: 1,
-        AirQuality: 1,
+        AirQuality: 2,  # the CO2 monitor and the VOC monitor
         Moisture: 1,
         Humidity: 1,
         Pressure: 1,

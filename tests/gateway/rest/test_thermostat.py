@@ -9,6 +9,7 @@ from pydeconz.models.sensor.air_quality import AirQuality
 from pydeconz.models.sensor.moisture import Moisture
 from pydeconz.models.sensor.particulate_matter import ParticulateMatter
 from pydeconz.models.sensor.thermostat import Thermostat, ThermostatMode
+from zigpy.zcl.clusters.general import AnalogInput
 from zigpy.zcl.clusters.hvac import Thermostat as ThermostatCluster
 from zigpy.zcl.clusters.hvac import UserInterface
 from zigpy.zcl.clusters.measurement import PM25, CarbonDioxideConcentration, SoilMoisture
@@ -16,8 +17,10 @@ from zigpy.zcl.clusters.measurement import PM25, CarbonDioxideConcentration, Soi
 from tests.gateway.conftest import Running, until
 
 
-def one(api: DeconzSession, cls: type):
-    [(sid, sensor)] = [(i, s) for i, s in api.sensors.items() if isinstance(s, cls)]
+def one(api: DeconzSession, cls: type, model: str | None = None):
+    [(sid, sensor)] = [
+        (i, s) for i, s in api.sensors.items() if isinstance(s, cls) and model in (None, s.model_id)
+    ]
     return sid, sensor
 
 
@@ -93,7 +96,7 @@ async def test_pydeconz_reads_pm25_and_soil_moisture_reports(gw: Running, sessio
 
 
 async def test_pydeconz_reads_the_co2_monitor_as_air_quality(gw: Running, session):
-    sid, air = one(session, AirQuality)
+    sid, air = one(session, AirQuality, "SIM-CO2")
     assert air.type == "ZHAAirQuality" and air.name == "AirQuality " + sid
     # its first reading came with `added`: HA makes a CO2 entity only for a key present
     assert air.air_quality_co2 == 620
@@ -102,3 +105,14 @@ async def test_pydeconz_reads_the_co2_monitor_as_air_quality(gw: Running, sessio
     sim = gw.sim("SIM-CO2")
     gw.network.emit(sim.report(None, CarbonDioxideConcentration, {"measured_value": 0.001234}))
     await until(lambda: air.air_quality_co2 == 1234, what="CO2 report on pydeconz")
+
+
+async def test_pydeconz_reads_the_voc_monitor_as_air_quality(gw: Running, session):
+    sid, air = one(session, AirQuality, "SIM-VOC")
+    assert air.type == "ZHAAirQuality" and air.name == "AirQuality " + sid
+    # an Analog Input in ppb: the reading and deCONZ's word for it, nothing else
+    assert (air.air_quality_ppb, air.air_quality) == (180, "good")
+    assert air.supports_air_quality and air.air_quality_co2 is None
+    gw.network.emit(gw.sim("SIM-VOC").report(None, AnalogInput, {"present_value": 712.4}))
+    await until(lambda: air.air_quality_ppb == 712, what="VOC report on pydeconz")
+    assert air.air_quality == "poor"

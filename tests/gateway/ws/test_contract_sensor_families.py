@@ -1,4 +1,4 @@
-"""Websocket frames on the wire for the thermostat, PM2.5, soil moisture and CO2 sensors, with
+"""Websocket frames on the wire for the thermostat, PM2.5, soil moisture, CO2 and VOC sensors, with
 websocketnotifyall true (the whole sub-object) and false (only what changed).
 
 One daemon on the simulated demo home for the module."""
@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 import pytest_asyncio
 import websockets
+from zigpy.zcl.clusters.general import AnalogInput
 from zigpy.zcl.clusters.hvac import Thermostat
 from zigpy.zcl.clusters.measurement import PM25, CarbonDioxideConcentration, SoilMoisture
 
@@ -118,7 +119,7 @@ async def test_pm25_and_moisture_report_frames(gw: Running, ws: WsClient, everyt
 
 @pytest.mark.parametrize("everything", [True, False])
 async def test_co2_air_quality_report_frames(gw: Running, ws: WsClient, everything):
-    sid, air = await gw.find("sensors", lambda s: s["type"] == "ZHAAirQuality")
+    sid, air = await gw.find("sensors", lambda s: s["modelid"] == "SIM-CO2")
     sim = gw.sim("SIM-CO2")
     await notify_all(gw, everything)
 
@@ -141,3 +142,32 @@ async def test_co2_air_quality_report_frames(gw: Running, ws: WsClient, everythi
     [frame] = frames(ws, start, sid, "state")
     expected = {"lastupdated", "airquality_co2_density"} if everything else {"lastupdated"}
     assert set(frame["state"]) == expected
+
+
+@pytest.mark.parametrize("everything", [True, False])
+async def test_voc_air_quality_report_frames(gw: Running, ws: WsClient, everything):
+    sid, air = await gw.find("sensors", lambda s: s["modelid"] == "SIM-VOC")
+    assert air["type"] == "ZHAAirQuality" and air["uniqueid"].endswith("-01-000c")
+    sim = gw.sim("SIM-VOC")
+    await notify_all(gw, everything)
+
+    # A reading in another band: both the ppb and the word change
+    start = len(ws.events)
+    ppb, word = (3000, "unhealthy") if everything else (1000, "poor")  # a new band each run
+    gw.network.emit(sim.report(None, AnalogInput, {"present_value": float(ppb)}))
+    await ws.wait(lambda e: len(frames(ws, start, sid, "state")) == 1)
+    [frame] = frames(ws, start, sid, "state")
+    assert set(frame) == FRAME_KEYS | {"state"} and frame["e"] == "changed"
+    assert frame["state"] == {
+        "airquality": word,
+        "airqualityppb": ppb,
+        "lastupdated": frame["state"]["lastupdated"],
+    }
+
+    # A new ppb in the same band: with notifyall false the unchanged word is not pushed
+    start = len(ws.events)
+    gw.network.emit(sim.report(None, AnalogInput, {"present_value": float(ppb + 1)}))
+    await ws.wait(lambda e: len(frames(ws, start, sid, "state")) == 1)
+    [frame] = frames(ws, start, sid, "state")
+    expected = {"lastupdated", "airqualityppb"} | ({"airquality"} if everything else set())
+    assert set(frame["state"]) == expected and frame["state"]["airqualityppb"] == ppb + 1

@@ -9,7 +9,7 @@ from zigpy.zcl.clusters.hvac import Thermostat, UserInterface
 from zigpy.zcl.clusters.measurement import PM25, CarbonDioxideConcentration, SoilMoisture
 
 from radio.sim import DemoDriver, VirtualRadio, demo_ieee
-from radio.sim.air import co2_monitor, pm25_monitor, soil_moisture_sensor
+from radio.sim.air import co2_monitor, pm25_monitor, soil_moisture_sensor, voc_monitor
 from radio.sim.thermostat import SimThermostat, radiator_thermostat
 
 
@@ -117,5 +117,23 @@ async def test_demo_driver_drifts_the_co2_reading_in_ppm(app: VirtualRadio):
         await wait_for(lambda: len(set(reports.values("measured_value"))) >= 3)
         ppm = [value * 1e6 for value in reports.values("measured_value")]
         assert all(400 <= value <= 2500 for value in ppm), ppm
+    finally:
+        await driver.stop()
+
+
+async def test_voc_monitor_reports_ppb_on_an_analog_input(app: VirtualRadio):
+    monitor = voc_monitor(demo_ieee(8, 8), 0x5A61, ppb=240)
+    [device] = await join(app, monitor)
+    assert device.node_desc.is_mains_powered
+    cluster = device.endpoints[1].analog_input
+    value = await cluster.read_attributes(["engineering_units", "present_value"])
+    assert value[0] == {"engineering_units": 96, "present_value": 240.0}
+    driver = DemoDriver(app, [monitor], report_interval=0.02, seed=5)
+    await driver.start()
+    try:
+        reports = Reports(cluster)
+        await wait_for(lambda: len(set(reports.values("present_value"))) >= 3)
+        ppb = reports.values("present_value")
+        assert all(50 <= value <= 800 for value in ppb), ppb
     finally:
         await driver.stop()
