@@ -652,7 +652,10 @@ async def test_demo_home_configs_on_the_broker(bridged, mosquitto):
         for rid, resource in (await bridged.get(f"/{kind}")).items():
             wanted.update(resource_configs(node, kind, rid, resource))
     async with MqttWatcher(mosquitto.url, "homeassistant/#", f"{root(bridged)}/#") as watcher:
-        await until(lambda: set(wanted) <= set(watcher.latest()), what="every config")
+        states = {c.get("state_topic", c["availability"][-1]["topic"]) for c in wanted.values()}
+        await until(  # the retained states too: the resync may still be sending them
+            lambda: set(wanted) | states <= set(watcher.latest()), what="every config and state"
+        )
         latest = watcher.latest()
         components = set()
         for topic in wanted:
